@@ -1,0 +1,70 @@
+# briefing: `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BRIEFING := $(VENV)/bin/briefing
+STAMP := $(VENV)/.installed
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.installed
+AS_OF ?=
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: help venv briefing validate test lint lab lock clean
+
+help: ## list every target with one line
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "briefing needs Python 3.11 or newer as $(PYTHON)" >&2; exit 1; }
+	@bash tools/system-deps.sh $(PYTHON)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements.lock
+	$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or update .venv from requirements.lock
+
+validate: $(STAMP) ## check codebooks, sources and claims; list every problem
+	$(BRIEFING) validate
+
+briefing: validate ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (AS_OF=YYYY-MM-DD, default newest)
+	$(BRIEFING) render $(if $(AS_OF),--as-of $(AS_OF))
+
+test: $(STAMP) lint ## run lint and the test suite (includes real renders)
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff on the package, tests and notebooks
+	$(VENV)/bin/ruff check src tests notebooks
+	$(VENV)/bin/ruff format --check src tests
+
+$(LAB_STAMP): pyproject.toml requirements.lock requirements-lab.lock
+	@bash tools/system-deps.sh $(PYTHON)
+	@test -x $(LAB_VENV)/bin/python || $(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-lab.lock
+	$(LAB_VENV)/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP) ## open JupyterLab on notebooks/ (separate .venv-lab, same package)
+	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
+
+lock: ## re-resolve pyproject.toml's ranges into requirements.lock and requirements-lab.lock
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install $(PIP_FLAGS) -U setuptools
+	.venv-lock/bin/python -m pip install $(PIP_FLAGS) -e '.[test]'
+	{ echo "# Exact versions that make installs into .venv (runtime + tests)."; \
+	  echo "# Regenerate: make lock (resolves pyproject.toml's ranges in a scratch venv)."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v -i -E '^(pip|wheel)=='; \
+	} > requirements.lock
+	.venv-lock/bin/python -m pip install $(PIP_FLAGS) jupyterlab -c requirements.lock
+	{ echo "# Exact versions for make lab's .venv-lab: requirements.lock plus JupyterLab."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v -i -E '^(pip|wheel)=='; \
+	} > requirements-lab.lock
+	rm -rf .venv-lock
+
+clean: ## remove rendered reports and caches (keeps .venv)
+	find reports -mindepth 1 -not -name README.md -delete
+	rm -rf .pytest_cache .ruff_cache

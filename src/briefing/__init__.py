@@ -1,0 +1,3 @@
+"""briefing: reproducible, dated intelligence briefings from curated claims."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,282 @@
+"""The curated claims table: load, validate, and anchor every quote in its source.
+
+``data/claims/claims.csv`` holds one row per claim. :func:`load_claims` checks every
+rule at once and raises :class:`~briefing.errors.ClaimValidationError` listing each
+problem as ``path:line:column: message`` (the header is line 1). On success it
+returns a typed DataFrame with each quote's character offsets in its source
+(``quote_start``, ``quote_end``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ClaimValidationError, Problem
+from .reference import codes, load_codebooks
+from .sources import load_sources, parse_date
+from .tables import Table, read_table, rule, shown, validate_cells
+
+CLAIM_COLUMNS = [
+    "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
+    "topic", "statement", "quote", "quantity_low", "quantity_high", "unit", "figure_status",
+    "stance", "source_reliability", "info_credibility", "notes",
+]  # fmt: skip
+
+#: Coded columns and the codebook (``data/reference/<name>.csv``) that lists their values.
+CODED_COLUMNS = {
+    "claimant_country": "countries",
+    "topic": "topics",
+    "unit": "units",
+    "figure_status": "figure_statuses",
+    "stance": "stances",
+    "source_reliability": "source_reliability",
+    "info_credibility": "info_credibility",
+}
+
+REQUIRED_CELLS = (
+    "claim_id", "source_id", "claimant", "claimant_country", "topic", "statement", "quote",
+    "stance", "source_reliability", "info_credibility", "notes",
+)  # fmt: skip
+
+CLAIM_ID = re.compile(r"C\d{4,}")
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _column_rules(books: dict[str, pd.DataFrame]) -> dict[str, list]:
+    """The pandera checks of every claims column, cell by cell."""
+    rules = {name: [rule(lambda cell: cell == cell.strip(), "no spaces around the value")]
+             for name in CLAIM_COLUMNS}  # fmt: skip
+    for name in REQUIRED_CELLS:
+        rules[name].append(rule(bool, "a value (this column may not be blank)", allow_blank=False))
+    rules["claim_id"].append(rule(CLAIM_ID.fullmatch, "an id like C0001 (C and 4+ digits)"))
+    rules["claim_date"].append(rule(parse_date, "a real calendar date YYYY-MM-DD, or blank"))
+    for name in ("quantity_low", "quantity_high"):
+        rules[name].append(rule(_whole_number, "a whole number of 0 or more, digits only"))
+    for name, book in CODED_COLUMNS.items():
+        allowed = codes(books, book)
+        listing = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        expected = f"a code from data/reference/{book}.csv ({listing})"
+        rules[name].append(rule(lambda cell, ok=frozenset(allowed): cell.strip() in ok, expected))
+    return rules
+
+
+def _whole_number(cell: str) -> bool:
+    """Digits only: a whole, non-negative count with no separators."""
+    return cell.isascii() and cell.isdigit()
+
+
+def _row_problems(table: Table, sources: pd.DataFrame) -> list[Problem]:
+    """Rules that involve several cells of a row, or other files."""
+    frame, problems = table.frame, []
+    published = dict(zip(sources["source_id"], sources["published"].dt.date, strict=True))
+
+    def add(line, column: str, message: str) -> None:
+        problems.append(Problem(table.path, int(line), column, message))
+
+    for line, row in frame.iterrows():
+        low, high = row["quantity_low"], row["quantity_high"]
+        counted = low != "" or high != ""
+        if _whole_number(low) and _whole_number(high) and int(low) > int(high):
+            add(
+                line,
+                "quantity_low",
+                f"found {low} above quantity_high {high}; expected low <= high",
+            )
+        for name in ("unit", "figure_status"):
+            if counted and row[name] == "":
+                add(line, name, f"is blank but a quantity is given; expected a {name}")
+            elif not counted and row[name] != "":
+                add(line, name, f"found {row[name]!r} but no quantity; expected blank")
+        if row["source_id"] != "" and row["source_id"] not in published:
+            add(
+                line,
+                "source_id",
+                f"found {row['source_id']!r}; expected the id of a file in "
+                "data/sources (no such source)",
+            )
+        said = parse_date(row["claim_date"])
+        if said and row["source_id"] in published and said > published[row["source_id"]]:
+            add(
+                line,
+                "claim_date",
+                f"found {said}, after the source was published "
+                f"({published[row['source_id']]}); expected a date on or before it",
+            )
+    for line in frame.index[frame["claim_id"].duplicated() & (frame["claim_id"] != "")]:
+        first = frame.index[frame["claim_id"] == frame.at[line, "claim_id"]][0]
+        add(
+            line,
+            "claim_id",
+            f"found {frame.at[line, 'claim_id']!r} again (first on line "
+            f"{first}); expected a unique id",
+        )
+    return problems
+
+
+def find_quote(quote: str, text: str) -> tuple[int, int] | None:
+    """Find ``quote`` in ``text``; return its ``(start, end)`` character offsets.
+
+    The quote must stand in the text character for character, except that a run of
+    white space in the quote matches any run of white space in the text (so a quote
+    may be typed on one line where the source wraps it). Nothing else is normalised:
+    a curly apostrophe does not match a straight one.
+    """
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    match = re.search(pattern, text) if pattern else None
+    return (match.start(), match.end()) if match else None
+
+
+def closest_passage(quote: str, text: str) -> tuple[int, str]:
+    """Return the 1-based line in ``text`` and the passage most like ``quote``."""
+    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    block = matcher.find_longest_match(0, len(text), 0, len(quote))
+    start = max(0, block.a - block.b)
+    passage = text[start : start + len(quote)]
+    return text.count("\n", 0, start) + 1, passage
+
+
+def _quote_message(quote: str, text: str, source_id: str) -> str:
+    """Explain why a quote is not found, naming the closest passage of the source."""
+    if find_quote(quote.translate(TYPOGRAPHIC), text.translate(TYPOGRAPHIC)):
+        return (
+            f"found {shown(quote)}, which differs from source {source_id!r} only in curly "
+            "versus straight quotes or apostrophes; expected the characters of the source"
+        )
+    line, passage = closest_passage(quote, text)
+    return (
+        f"found {shown(quote)}, not verbatim in source {source_id!r}; expected a span of "
+        f"its text; closest passage (source text line {line}): {shown(passage, 120)}"
+    )
+
+
+def anchor_quotes(table: Table, sources: pd.DataFrame) -> tuple[list, list, list[Problem]]:
+    """Locate every quote in its source; return start and end offsets and problems."""
+    texts = dict(zip(sources["source_id"], sources["text"], strict=True))
+    starts, ends, problems = [], [], []
+    for line, row in table.frame.iterrows():
+        text, span = texts.get(row["source_id"]), None
+        if text is not None and row["quote"]:
+            span = find_quote(row["quote"], text)
+            if span is None:
+                message = _quote_message(row["quote"], text, row["source_id"])
+                problems.append(Problem(table.path, int(line), "quote", message))
+        starts.append(span[0] if span else pd.NA)
+        ends.append(span[1] if span else pd.NA)
+    return starts, ends, problems
+
+
+def check_claims_table(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
+    """Every problem of a claims table read by :func:`~briefing.tables.read_table`."""
+    problems = list(table.problems)
+    if table.header and table.frame.empty and not problems:
+        problems.append(
+            Problem(
+                table.path, 1, "", "the table has a header but no claims; expected at least one row"
+            )
+        )
+    if not table.header or problems and table.frame.empty:
+        return problems
+    problems += validate_cells(table, _column_rules(books))
+    if set(CLAIM_COLUMNS) <= set(table.header):
+        problems += _row_problems(table, sources)
+    return problems
+
+
+def typed_claims(table: Table, starts: list, ends: list) -> pd.DataFrame:
+    """Convert validated text cells to typed columns and add the quote offsets."""
+    frame = table.frame[CLAIM_COLUMNS].copy()
+    frame.insert(0, "line", frame.index.astype("int64"))
+    frame = frame.reset_index(drop=True)
+    frame["claim_date"] = pd.to_datetime(frame["claim_date"].replace("", None), format="%Y-%m-%d")
+    for name in ("quantity_low", "quantity_high", "info_credibility"):
+        frame[name] = pd.to_numeric(frame[name].replace("", None)).astype("Int64")
+    for name in set(CLAIM_COLUMNS) - {
+        "claim_date",
+        "quantity_low",
+        "quantity_high",
+        "info_credibility",
+    }:
+        frame[name] = frame[name].astype("string")
+    frame["quote_start"] = pd.array(starts, dtype="Int64")
+    frame["quote_end"] = pd.array(ends, dtype="Int64")
+    frame["grade"] = frame["source_reliability"] + frame["info_credibility"].astype("string")
+    return frame
+
+
+def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
+    """Load, validate and anchor the claims table.
+
+    Parameters
+    ----------
+    path : Path or str
+        The claims CSV (``data/claims/claims.csv``).
+    sources : pandas.DataFrame
+        Sources from :func:`briefing.sources.load_sources`.
+    books : dict
+        Codebooks from :func:`briefing.reference.load_codebooks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim, typed: ``claim_date`` datetime64 (NaT when unknown),
+        ``quantity_low``/``quantity_high``/``info_credibility`` nullable integers,
+        text columns as strings, plus ``line`` (where the row starts in the file),
+        ``quote_start``/``quote_end`` (offsets in the source text) and ``grade``
+        (the Admiralty grade, e.g. ``B2``).
+
+    Raises
+    ------
+    ClaimValidationError
+        Listing every problem, each as ``path:line:column: message``.
+    """
+    table = read_table(path)
+    problems = check_claims_table(table, sources, books)
+    if {"quote", "source_id"} <= set(table.header) and not table.frame.empty:
+        starts, ends, quote_problems = anchor_quotes(table, sources)
+        problems += quote_problems
+    if problems:
+        raise ClaimValidationError(problems)
+    return typed_claims(table, starts, ends)
+
+
+@dataclass
+class Evidence:
+    """Everything a briefing is built from, loaded and validated."""
+
+    sources: pd.DataFrame
+    claims: pd.DataFrame
+    codebooks: dict[str, pd.DataFrame]
+
+
+def load_evidence(data_dir: Path | str = "data", claims_path=None, sources_dir=None) -> Evidence:
+    """Load codebooks, sources and claims from a data folder and validate them together.
+
+    Parameters
+    ----------
+    data_dir : Path or str
+        Folder with ``reference/``, ``sources/`` and ``claims/claims.csv``.
+    claims_path, sources_dir : Path or str, optional
+        Use another claims table or sources folder than the ones in ``data_dir``.
+
+    Returns
+    -------
+    Evidence
+
+    Raises
+    ------
+    InvalidInputError
+        A subclass naming every problem as ``path:line:column: message``.
+    """
+    data_dir = Path(data_dir)
+    books = load_codebooks(data_dir / "reference")
+    sources = load_sources(sources_dir or data_dir / "sources")
+    claims = load_claims(claims_path or data_dir / "claims" / "claims.csv", sources, books)
+    return Evidence(sources, claims, books)

@@ -1,0 +1,122 @@
+"""The ``briefing`` command: parse arguments, call one library function, map errors to exit codes.
+
+Exit codes: 0 done, 2 invalid input (data or parameters), 3 the notebook raised,
+4 export failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import BriefingError, InvalidInputError
+
+EPILOG = """exit codes: 0 done, 2 invalid input (data, parameters), 3 the notebook raised,
+4 export failed"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``briefing`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Render and check dated intelligence briefings.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    render = commands.add_parser(
+        "render",
+        help="render the briefing as of a date into reports/<date>/",
+        description="Execute the briefing notebook with papermill and export HTML and PDF.",
+        epilog="example: briefing render --as-of 2024-10-24\n\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    render.add_argument(
+        "--as-of", metavar="DATE", help="information date YYYY-MM-DD (default: newest source date)"
+    )
+    render.add_argument(
+        "--notebook",
+        default="notebooks/briefing.ipynb",
+        metavar="PATH",
+        help="briefing notebook (default: %(default)s)",
+    )
+    render.add_argument(
+        "--output-dir",
+        default="reports",
+        metavar="DIR",
+        help="folder for dated briefings (default: %(default)s)",
+    )
+    render.add_argument(
+        "--data-dir",
+        default="data",
+        metavar="DIR",
+        help="data folder with reference/, sources/, claims/ (default: %(default)s)",
+    )
+    render.add_argument("--title", help="briefing title (default: the notebook's)")
+    render.add_argument(
+        "--marking", help="handling marking on every page (default: the notebook's)"
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        help="check codebooks, sources and claims; list every problem",
+        description="Validate the data; print each problem as path:line:column: message.",
+        epilog="example: briefing validate --claims data/claims/claims.csv\n\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument(
+        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
+    )
+    validate.add_argument(
+        "--claims", metavar="PATH", help="claims table (default: DIR/claims/claims.csv)"
+    )
+    validate.add_argument("--sources", metavar="DIR", help="sources folder (default: DIR/sources)")
+    return parser
+
+
+def run_render(args: argparse.Namespace) -> int:
+    """``briefing render``."""
+    from .render import render_briefing
+
+    briefing = render_briefing(
+        as_of=args.as_of,
+        notebook=args.notebook,
+        output_dir=args.output_dir,
+        data_dir=args.data_dir,
+        title=args.title,
+        marking=args.marking,
+    )
+    for path in (briefing.html, briefing.pdf, briefing.notebook):
+        print(path)
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """``briefing validate``."""
+    from .claims import load_evidence
+
+    evidence = load_evidence(args.data_dir, claims_path=args.claims, sources_dir=args.sources)
+    print(
+        f"valid: {len(evidence.claims)} claims from {len(evidence.sources)} sources, "
+        "every quote found in its source"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``briefing`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return {"render": run_render, "validate": run_validate}[args.command](args)
+    except InvalidInputError as exc:
+        print(exc, file=sys.stderr)
+        print(f"briefing: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        return exc.exit_code
+    except BriefingError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""nbconvert exporters for briefings: ``briefing_html`` and ``briefing_pdf``.
+
+Both hide code, prompts and the parameters cells, and wrap the notebook's outputs in
+the ``briefing`` template (title block, marking banners, print stylesheet). The PDF
+exporter lays that HTML out with WeasyPrint: no TeX, no browser. Both are registered
+under the ``nbconvert.exporters`` entry-point group, so
+``jupyter nbconvert --to briefing_pdf some.ipynb`` works and JupyterLab offers them.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets import default
+
+from .errors import ExportError
+
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_PARAMETERS = {"as_of": "", "title": "Briefing", "marking": "UNCLASSIFIED // OPEN SOURCE"}
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
+
+
+def notebook_parameters(nb) -> dict:
+    """Return the briefing parameters of a notebook.
+
+    Defaults come from the literals in the cell tagged ``parameters``; values that
+    papermill injected (``metadata.papermill.parameters``) override them.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    dict
+        At least ``as_of``, ``title`` and ``marking``, as strings.
+    """
+    values = dict(DEFAULT_PARAMETERS)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            values.update(_literal_assignments(cell.source))
+            break
+    values.update(nb.metadata.get("papermill", {}).get("parameters", {}))
+    return values
+
+
+def _literal_assignments(source: str) -> dict:
+    """``name = literal`` assignments of a code cell, as a dict."""
+    values = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return values
+
+
+class DropStderrPreprocessor(Preprocessor):
+    """Remove stderr streams (warnings, progress) from the reader's copy of the briefing.
+
+    The executed notebook kept beside the briefing still has them.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        """Drop the cell's stderr stream outputs."""
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
+        return cell, resources
+
+
+class BriefingHTMLExporter(HTMLExporter):
+    """A self-contained HTML briefing: no code, no prompts, nothing fetched from the network."""
+
+    export_from_notebook = "Briefing HTML"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "briefing"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(TEMPLATES)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True), enabled=True
+        )
+        self.register_preprocessor(DropStderrPreprocessor(enabled=True), enabled=True)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """Export ``nb`` to HTML; the template receives ``resources['briefing']``."""
+        resources = self._init_resources(resources)
+        parameters = notebook_parameters(nb)
+        parameters["as_of_label"] = as_of_label(str(parameters["as_of"]))
+        resources["briefing"] = parameters
+        return super().from_notebook_node(nb, resources, **kw)
+
+
+class BriefingPDFExporter(BriefingHTMLExporter):
+    """An A4 PDF briefing laid out from the briefing HTML by WeasyPrint."""
+
+    export_from_notebook = "Briefing PDF"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    @default("template_extension")
+    def _template_extension_default(self):
+        return ".html.j2"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """Export ``nb`` to PDF bytes."""
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pdf"
+        return html_to_pdf(html), resources
+
+
+def font_faces() -> str:
+    """``@font-face`` rules pinning the PDF's fonts to files shipped by matplotlib.
+
+    matplotlib is a pinned dependency and ships DejaVu Sans and DejaVu Sans Mono, so the
+    PDF never depends on which fonts the machine happens to have.
+    """
+    import matplotlib
+
+    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = []
+    for family, stem in (("Briefing Sans", "DejaVuSans"), ("Briefing Mono", "DejaVuSansMono")):
+        for suffix, weight, style in (
+            ("", 400, "normal"),
+            ("-Bold", 700, "normal"),
+            ("-Oblique", 400, "italic"),
+            ("-BoldOblique", 700, "italic"),
+        ):
+            url = (ttf / f"{stem}{suffix}.ttf").as_uri()
+            faces.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
+                f"font-weight: {weight}; font-style: {style}; }}"
+            )
+    return "\n".join(faces)
+
+
+def local_only_fetcher():
+    """A WeasyPrint URL fetcher that loads ``data:`` and ``file:`` URLs only."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data", "file"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out briefing HTML as an A4 PDF with embedded, pinned fonts.
+
+    Parameters
+    ----------
+    html : str
+        HTML from :class:`BriefingHTMLExporter`.
+
+    Returns
+    -------
+    bytes
+        The PDF.
+
+    Raises
+    ------
+    ExportError
+        WeasyPrint failed.
+    """
+    import weasyprint
+
+    try:
+        document = weasyprint.HTML(
+            string=html, url_fetcher=local_only_fetcher(), base_url=TEMPLATES.as_uri() + "/"
+        )
+        return document.write_pdf(stylesheets=[weasyprint.CSS(string=font_faces())])
+    except Exception as exc:  # WeasyPrint raises many types; all mean "export failed".
+        raise ExportError(f"PDF export failed: {exc}") from exc
+
+
+def as_of_label(as_of: str) -> str:
+    """Format ``YYYY-MM-DD`` as ``24 October 2024`` (the text shown to readers)."""
+    try:
+        return dt.date.fromisoformat(as_of).strftime("%-d %B %Y")
+    except ValueError:
+        return as_of

@@ -1,0 +1,191 @@
+"""Render a dated briefing: load → validate → execute → export → publish.
+
+papermill executes the briefing notebook with its parameters; the briefing exporters
+turn the executed notebook into HTML and PDF. Everything is written into a staging
+folder inside the output folder and moved into ``<output>/<as_of>/`` only when every
+file is complete, so a failed run never leaves a half-written briefing and never
+touches a good one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import newest_date
+from .claims import load_evidence
+from .errors import NotebookExecutionError, ParameterError
+from .sources import parse_date
+
+DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"
+DEFAULT_TITLE = "North Korean troops in Russia"
+DEFAULT_MARKING = "UNCLASSIFIED // OPEN SOURCE"
+
+
+@dataclass
+class Briefing:
+    """Paths of one rendered briefing."""
+
+    as_of: str
+    folder: Path
+    html: Path
+    pdf: Path
+    notebook: Path
+
+
+def render_briefing(
+    as_of: str | None = None,
+    notebook: Path | str = DEFAULT_NOTEBOOK,
+    output_dir: Path | str = "reports",
+    data_dir: Path | str = "data",
+    title: str | None = None,
+    marking: str | None = None,
+) -> Briefing:
+    """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
+
+    Parameters
+    ----------
+    as_of : str, optional
+        ``YYYY-MM-DD``; default: the newest source date in the data.
+    notebook : Path or str
+        The parameterised briefing notebook.
+    output_dir : Path or str
+        Where dated briefing folders go.
+    data_dir : Path or str
+        The data folder (codebooks, sources, claims).
+    title, marking : str, optional
+        Override the notebook's defaults.
+
+    Returns
+    -------
+    Briefing
+
+    Raises
+    ------
+    InvalidInputError
+        The data or a parameter is not valid (nothing is written).
+    NotebookExecutionError
+        The notebook raised; the executed notebook is kept under ``<output_dir>/_failed``.
+    ExportError
+        HTML or PDF export failed.
+    """
+    notebook, output_dir = Path(notebook), Path(output_dir)
+    evidence = load_evidence(data_dir)
+    as_of = check_as_of(as_of or newest_date(evidence.sources))
+    if not notebook.is_file():
+        raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
+    parameters = notebook_parameters(as_of, notebook, Path(data_dir), title, marking)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
+    staging.chmod(0o777 & ~current_umask())
+    try:
+        executed = execute_notebook(
+            notebook,
+            staging / f"briefing-{as_of}.ipynb",
+            parameters,
+            output_dir / "_failed" / as_of,
+        )
+        export_briefing(executed, staging, as_of)
+        folder = publish(staging, output_dir / as_of)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return briefing_paths(folder, as_of)
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_as_of(as_of: str) -> str:
+    """Return ``as_of`` if it is a real ``YYYY-MM-DD`` date, else raise ParameterError."""
+    if parse_date(str(as_of)) is None:
+        raise ParameterError("as_of", f"found {as_of!r}; expected a real date YYYY-MM-DD")
+    return str(as_of)
+
+
+def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, title, marking) -> dict:
+    """The parameters papermill injects; paths are relative to the notebook's folder."""
+    parameters = {
+        "as_of": as_of,
+        "data_dir": os.path.relpath(data_dir.resolve(), notebook.parent.resolve()),
+    }
+    if title is not None:
+        parameters["title"] = title
+    if marking is not None:
+        parameters["marking"] = marking
+    return parameters
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: dict, failed_dir: Path):
+    """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
+
+    On failure the executed notebook is copied to ``failed_dir`` for diagnosis and a
+    :class:`NotebookExecutionError` names the failing cell and the error.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / output.name
+        shutil.copyfile(output, kept)
+        raise NotebookExecutionError(
+            f"the notebook raised in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
+            f"the executed notebook is kept in {kept}"
+        ) from exc
+
+
+def export_briefing(executed, folder: Path, as_of: str) -> None:
+    """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``."""
+    from .export import BriefingHTMLExporter, html_to_pdf
+
+    html, _ = BriefingHTMLExporter().from_notebook_node(executed)
+    (folder / f"briefing-{as_of}.html").write_text(html, encoding="utf-8")
+    (folder / f"briefing-{as_of}.pdf").write_bytes(html_to_pdf(html))
+
+
+def publish(staging: Path, target: Path) -> Path:
+    """Move a complete staging folder to ``target``, replacing an older briefing atomically."""
+    retired = None
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".retired-{target.name}-", dir=target.parent))
+        target.rename(retired / "old")
+    try:
+        staging.rename(target)
+    except OSError:
+        if retired is not None:
+            (retired / "old").rename(target)
+        raise
+    finally:
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    return target
+
+
+def briefing_paths(folder: Path, as_of: str) -> Briefing:
+    """The :class:`Briefing` of a published folder."""
+    stem = folder / f"briefing-{as_of}"
+    return Briefing(
+        as_of,
+        folder,
+        stem.with_suffix(".html"),
+        stem.with_suffix(".pdf"),
+        stem.with_suffix(".ipynb"),
+    )

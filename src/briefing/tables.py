@@ -1,0 +1,198 @@
+"""Read the CSV tables analysts keep (claims, codebooks, judgments) with their line numbers.
+
+Spreadsheets and editors number physical lines, header first; a quoted cell may span
+several lines. :func:`read_table` keeps, for every record, the line on which it starts,
+so that every later error can say ``path:line:column``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, display_path
+
+BOM = "\ufeff"
+
+
+@dataclass
+class Table:
+    """A CSV file read as text, every cell a ``str``.
+
+    Attributes
+    ----------
+    path : str
+        The file as shown in messages.
+    header : list of str
+        The column names, in file order.
+    frame : pandas.DataFrame
+        One row per record, indexed by the line on which the record starts.
+    problems : list of Problem
+        What made records or the file unreadable.
+    """
+
+    path: str
+    header: list[str]
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+
+def _decode(data: bytes, where: str) -> tuple[str, list[Problem]]:
+    """Decode UTF-8 (a leading byte-order mark is dropped); locate bytes that are not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 4]
+        problem = Problem(where, line, "", f"bytes {bad!r} are not UTF-8; save the file as UTF-8")
+        return "", [problem]
+    return text.removeprefix(BOM), []
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """Split CSV text into (first line, cells) records, skipping blank lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, next_line = [], 1
+    for cells in reader:
+        if cells:
+            records.append((next_line, cells))
+        next_line = reader.line_num + 1
+    return records
+
+
+def read_table(path: Path | str) -> Table:
+    """Read a CSV file into a :class:`Table` of strings with line numbers.
+
+    Parameters
+    ----------
+    path : Path or str
+        The CSV file: UTF-8 (with or without a byte-order mark), LF or CRLF line
+        endings, cells quoted as spreadsheets write them.
+
+    Returns
+    -------
+    Table
+        Records that have as many cells as the header, and a problem for every
+        record or file that could not be read.
+    """
+    where = display_path(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return _empty(where, [Problem(where, 0, "", f"cannot be read: {exc.strerror}")])
+    text, problems = _decode(data, where)
+    if problems:
+        return _empty(where, problems)
+    try:
+        records = _records(text)
+    except csv.Error as exc:
+        return _empty(where, [Problem(where, 0, "", f"is not valid CSV: {exc}")])
+    if not records:
+        return _empty(where, [Problem(where, 1, "", "the file is empty; expected a header row")])
+    (_, header), rows = records[0], records[1:]
+    good, lines = [], []
+    for line, cells in rows:
+        if len(cells) != len(header):
+            message = f"this row has {len(cells)} cells; the header has {len(header)}"
+            problems.append(Problem(where, line, "", message))
+            continue
+        good.append(cells)
+        lines.append(line)
+    frame = pd.DataFrame(good, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    return Table(where, header, frame, problems)
+
+
+def _empty(where: str, problems: list[Problem]) -> Table:
+    """A table with no header and no rows, carrying the problems that prevented reading."""
+    return Table(where, [], pd.DataFrame(dtype=object), problems)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """Quote a cell value for a message, shortened to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def rule(test, expected: str, *, allow_blank: bool = True):
+    """Build an element-wise pandera check for one cell rule.
+
+    Parameters
+    ----------
+    test : callable
+        ``test(cell) -> bool`` for a non-blank cell (a ``str``).
+    expected : str
+        What a valid cell looks like; becomes the end of the error message.
+    allow_blank : bool
+        Whether a blank cell passes without calling ``test``.
+
+    Returns
+    -------
+    pandera.Check
+    """
+    import pandera.pandas as pa
+
+    def check(cell: str) -> bool:
+        if cell == "":
+            return allow_blank
+        return bool(test(cell))
+
+    return pa.Check(check, element_wise=True, error=expected)
+
+
+def validate_cells(table: Table, columns: dict[str, list]) -> list[Problem]:
+    """Check a table's columns and cells against per-column rules with pandera.
+
+    Parameters
+    ----------
+    table : Table
+        The table as read by :func:`read_table`.
+    columns : dict
+        Column name to the list of checks (from :func:`rule`) its cells must pass.
+        Every listed column is required and no other column is allowed.
+
+    Returns
+    -------
+    list of Problem
+        One problem per missing or unknown column and per failing cell.
+    """
+    import pandera.pandas as pa
+
+    problems = _header_problems(table, list(columns))
+    present = {name: checks for name, checks in columns.items() if name in table.header}
+    schema = pa.DataFrameSchema(
+        {name: pa.Column(object, checks, nullable=False) for name, checks in present.items()}
+    )
+    frame = table.frame.loc[:, ~table.frame.columns.duplicated()]
+    try:
+        schema.validate(frame[list(present)], lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples():
+            message = f"found {shown(case.failure_case)}; expected {case.check}"
+            problems.append(Problem(table.path, int(case.index), case.column, message))
+    return problems
+
+
+def _header_problems(table: Table, expected: list[str]) -> list[Problem]:
+    """Missing, unknown and repeated columns, all reported on the header line."""
+    if not table.header:
+        return []
+    listing = ", ".join(expected)
+    problems = [
+        Problem(table.path, 1, name, f"required column is missing; expected columns: {listing}")
+        for name in expected
+        if name not in table.header
+    ]
+    seen = set()
+    for name in table.header:
+        if name in seen:
+            problems.append(Problem(table.path, 1, name, "column appears twice in the header"))
+        elif name not in expected:
+            hint = f" (remove the spaces: {name.strip()!r})" if name.strip() in expected else ""
+            message = f"unknown column{hint}; expected only: {listing}"
+            problems.append(Problem(table.path, 1, name, message))
+        seen.add(name)
+    return problems

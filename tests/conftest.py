@@ -1,0 +1,128 @@
+"""Shared fixtures: the project's real data, a small editable dataset, one real render."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.claims import CLAIM_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SOURCE_ID = "2024-10-24_test_fixture-report"
+FIXTURE_TEXT = (
+    "Officials said on Wednesday that 3,000 troops had been sent.\n"
+    'A spokesman said: "We deny it." It\'s unclear what happens next.\n'
+    "Analysts expect up to 12,000 troops by December."
+)
+
+
+def fixture_claims() -> list[dict]:
+    """Four valid claims on the fixture source; rows start on lines 2, 3, 4, 5."""
+    base = dict.fromkeys(CLAIM_COLUMNS, "")
+    base.update(
+        source_id=FIXTURE_SOURCE_ID,
+        claimant="Officials",
+        claimant_role="",
+        claimant_country="US",
+        topic="troop_numbers",
+        stance="asserts",
+        source_reliability="B",
+        info_credibility="2",
+        notes="B2: test fixture.",
+    )
+    rows = [
+        dict(
+            base,
+            claim_id="C0001",
+            claim_date="2024-10-23",
+            statement="3,000 troops sent.",
+            quote="3,000 troops had been sent",
+            quantity_low="3000",
+            quantity_high="3000",
+            unit="troops",
+            figure_status="deployed",
+        ),
+        dict(
+            base,
+            claim_id="C0002",
+            claimant="A spokesman",
+            claimant_country="RU",
+            topic="troop_presence",
+            stance="denies",
+            statement="A spokesman denied it.",
+            quote='"We deny it."',
+        ),
+        dict(
+            base,
+            claim_id="C0003",
+            statement="It is unclear what happens next.",
+            quote="It's unclear what happens next.",
+        ),
+        dict(
+            base,
+            claim_id="C0004",
+            claimant="Analysts",
+            statement="Up to 12,000 expected.",
+            quote="up to 12,000 troops by December",
+            quantity_high="12000",
+            unit="troops",
+            figure_status="projected",
+        ),
+    ]
+    return rows
+
+
+def write_claims(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    """Write claim dicts as a CSV file the way a spreadsheet saves it."""
+    columns = columns or CLAIM_COLUMNS
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_source(
+    folder: Path, source_id: str = FIXTURE_SOURCE_ID, text: str = FIXTURE_TEXT, **meta: str
+) -> Path:
+    """Write a source file with front matter and ``text``."""
+    fields = {
+        "source_id": source_id,
+        "title": "Fixture report",
+        "outlet": "Test Wire",
+        "published": "2024-10-24",
+        **meta,
+    }
+    front = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    path = folder / f"{source_id}.md"
+    path.write_text(f"---\n{front}---\n{text}", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def dataset(tmp_path, monkeypatch):
+    """A small valid data folder in ``tmp_path/data``; the working directory is ``tmp_path``.
+
+    Codebooks are the project's real ones; one fixture source; four claims.
+    """
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "reference", data / "reference")
+    (data / "sources").mkdir(parents=True)
+    (data / "claims").mkdir()
+    write_source(data / "sources")
+    write_claims(data / "claims" / "claims.csv", fixture_claims())
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """One real render of the shipped briefing (papermill + nbconvert + WeasyPrint)."""
+    from briefing.render import render_briefing
+
+    out = tmp_path_factory.mktemp("reports")
+    return render_briefing(
+        notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=ROOT / "data"
+    )

@@ -1,0 +1,269 @@
+"""Loading and validating the claims table: every bad input names its line and column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import ROOT, fixture_claims, write_claims
+
+from briefing.claims import closest_passage, find_quote, load_evidence
+from briefing.cli import main
+
+CLAIMS = "data/claims/claims.csv"
+
+
+def validate(capsys) -> tuple[int, list[str]]:
+    """Run ``briefing validate`` in the working directory; return exit code and error lines."""
+    code = main(["validate"])
+    err = capsys.readouterr().err
+    return code, [line for line in err.splitlines() if not line.startswith("briefing:")]
+
+
+def edit(dataset, row: int, **cells) -> None:
+    """Rewrite the fixture claims with ``cells`` changed in row ``row`` (0-based)."""
+    rows = fixture_claims()
+    rows[row].update(cells)
+    write_claims(dataset / "claims" / "claims.csv", rows)
+
+
+def assert_one(capsys, location: str, *words: str) -> str:
+    """Validation fails with exit 2 and exactly one problem at ``location``."""
+    code, lines = validate(capsys)
+    assert code == 2, lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(location + " "), lines[0]
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+def test_fixture_dataset_is_valid(dataset, capsys):
+    assert main(["validate"]) == 0
+    assert "4 claims from 1 sources" in capsys.readouterr().out
+
+
+# --- cell rules -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "words"),
+    [
+        (0, "claim_date", "24/10/2024", ("'24/10/2024'", "YYYY-MM-DD")),
+        (0, "claim_date", "2024-02-30", ("'2024-02-30'", "real calendar date")),
+        (0, "claim_date", "2024-13-01", ("'2024-13-01'",)),
+        (0, "quantity_low", "-5", ("'-5'", "0 or more")),
+        (0, "quantity_high", "3,000", ("'3,000'", "digits only")),
+        (0, "quantity_high", "3000.5", ("'3000.5'", "whole number")),
+        (1, "topic", "nukes", ("'nukes'", "topics.csv")),
+        (1, "stance", " asserts", ("' asserts'", "no spaces around the value")),
+        (1, "stance", "maybe", ("'maybe'", "stances.csv")),
+        (1, "claimant_country", "Korea", ("'Korea'", "countries.csv")),
+        (2, "source_reliability", "G", ("'G'", "source_reliability.csv")),
+        (2, "info_credibility", "7", ("'7'", "info_credibility.csv")),
+        (2, "claim_id", "X3", ("'X3'", "C0001")),
+        (2, "claimant", "", ("may not be blank",)),
+        (2, "notes", "", ("may not be blank",)),
+        (3, "unit", "tanks", ("'tanks'", "units.csv")),
+        (3, "figure_status", "rumoured", ("'rumoured'", "figure_statuses.csv")),
+    ],
+)
+def test_bad_cell_is_located(dataset, capsys, row, column, value, words):
+    edit(dataset, row, **{column: value})
+    assert_one(capsys, f"{CLAIMS}:{row + 2}:{column}:", *words)
+
+
+def test_empty_quote_is_refused(dataset, capsys):
+    edit(dataset, 1, quote="")
+    assert_one(capsys, f"{CLAIMS}:3:quote:", "may not be blank")
+
+
+# --- row rules ---------------------------------------------------------------------------
+
+
+def test_low_above_high(dataset, capsys):
+    edit(dataset, 0, quantity_low="5000", quantity_high="3000")
+    assert_one(capsys, f"{CLAIMS}:2:quantity_low:", "5000", "3000", "low <= high")
+
+
+def test_quantity_without_unit(dataset, capsys):
+    edit(dataset, 0, unit="")
+    assert_one(capsys, f"{CLAIMS}:2:unit:", "a quantity is given")
+
+
+def test_quantity_without_status(dataset, capsys):
+    edit(dataset, 3, figure_status="")
+    assert_one(capsys, f"{CLAIMS}:5:figure_status:", "a quantity is given")
+
+
+def test_unit_without_quantity(dataset, capsys):
+    edit(dataset, 2, unit="troops")
+    assert_one(capsys, f"{CLAIMS}:4:unit:", "no quantity")
+
+
+def test_duplicate_id(dataset, capsys):
+    edit(dataset, 2, claim_id="C0001")
+    assert_one(capsys, f"{CLAIMS}:4:claim_id:", "'C0001'", "first on line 2", "unique")
+
+
+def test_unknown_source(dataset, capsys):
+    edit(dataset, 1, source_id="2024-01-01_nowhere")
+    assert_one(capsys, f"{CLAIMS}:3:source_id:", "no such source")
+
+
+def test_claim_dated_after_its_source(dataset, capsys):
+    edit(dataset, 0, claim_date="2024-10-25")
+    assert_one(capsys, f"{CLAIMS}:2:claim_date:", "after the source was published")
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+
+def test_quote_not_in_source_names_closest_passage(dataset, capsys):
+    edit(dataset, 0, quote="3,000 soldiers had been sent")
+    line = assert_one(capsys, f"{CLAIMS}:2:quote:", "not verbatim", "closest passage")
+    assert "3,000 troops had been sent" in line
+
+
+def test_quote_differing_only_by_curly_apostrophe(dataset, capsys):
+    edit(dataset, 2, quote="It\u2019s unclear what happens next.")
+    assert_one(capsys, f"{CLAIMS}:4:quote:", "curly versus straight")
+
+
+def test_quote_across_a_line_break_is_found(dataset):
+    edit(dataset, 1, quote='"We deny it." It\'s unclear')
+    rows = fixture_claims()
+    rows[1]["quote"] = "sent. A spokesman said:"  # spans the source's first line break
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    claims = load_evidence("data").claims
+    text = load_evidence("data").sources["text"][0]
+    start, end = claims.loc[1, ["quote_start", "quote_end"]]
+    assert text[start:end] == "sent.\nA spokesman said:"
+
+
+def test_quote_offsets_point_at_the_quote(dataset):
+    evidence = load_evidence("data")
+    text = evidence.sources["text"][0]
+    for claim in evidence.claims.itertuples():
+        assert text[claim.quote_start : claim.quote_end] == claim.quote
+
+
+def test_find_quote_and_closest_passage():
+    assert find_quote("b  c", "a b\nc d") == (2, 5)
+    assert find_quote("x", "a b c") is None
+    assert closest_passage("quick brwn fox", "the quick brown fox")[1].startswith("quick")
+
+
+# --- the file as a whole --------------------------------------------------------------------
+
+
+def test_missing_column(dataset, capsys):
+    columns = [c for c in fixture_claims()[0] if c != "notes"]
+    write_claims(dataset / "claims" / "claims.csv", fixture_claims(), columns)
+    assert_one(capsys, f"{CLAIMS}:1:notes:", "required column is missing")
+
+
+def test_unknown_column(dataset, capsys):
+    rows = [dict(r, comment="x") for r in fixture_claims()]
+    write_claims(dataset / "claims" / "claims.csv", rows, [*fixture_claims()[0], "comment"])
+    assert_one(capsys, f"{CLAIMS}:1:comment:", "unknown column")
+
+
+def test_empty_file(dataset, capsys):
+    (dataset / "claims" / "claims.csv").write_bytes(b"")
+    assert_one(capsys, f"{CLAIMS}:1::", "empty")
+
+
+def test_header_only(dataset, capsys):
+    write_claims(dataset / "claims" / "claims.csv", [])
+    assert_one(capsys, f"{CLAIMS}:1::", "no claims")
+
+
+def test_bytes_that_are_not_utf8(dataset, capsys):
+    path = dataset / "claims" / "claims.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"unclear", b"unclear \xff\xfe")
+    path.write_bytes(b"\n".join(lines))
+    assert_one(capsys, f"{CLAIMS}:4::", "not UTF-8")
+
+
+def test_row_with_too_many_cells(dataset, capsys):
+    path = dataset / "claims" / "claims.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_one(capsys, f"{CLAIMS}:3::", "18 cells", "17")
+
+
+def test_byte_order_mark_is_accepted_and_lines_stay_right(dataset, capsys):
+    path = dataset / "claims" / "claims.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["validate"]) == 0
+    edit(dataset, 1, claim_id="bad")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert_one(capsys, f"{CLAIMS}:3:claim_id:", "'bad'")
+
+
+def test_crlf_line_endings_are_accepted_and_lines_stay_right(dataset, capsys):
+    path = dataset / "claims" / "claims.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert main(["validate"]) == 0
+    edit(dataset, 3, stance="denied")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert_one(capsys, f"{CLAIMS}:5:stance:", "'denied'")
+
+
+def test_quoted_newline_in_a_cell_keeps_later_line_numbers_right(dataset, capsys):
+    rows = fixture_claims()
+    rows[0]["statement"] = "First line\nsecond line\nthird line"
+    rows[2]["topic"] = "nonsense"
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    # Row 1 spans lines 2-4, row 2 is line 5, row 3 starts on line 6.
+    assert_one(capsys, f"{CLAIMS}:6:topic:", "'nonsense'")
+
+
+def test_formula_like_text_is_kept_as_text(dataset):
+    edit(dataset, 2, statement='=HYPERLINK("http://x","y")', notes="+1 -1 @SUM(A1)")
+    claims = load_evidence("data").claims
+    assert claims.loc[2, "statement"] == '=HYPERLINK("http://x","y")'
+    assert claims.loc[2, "notes"] == "+1 -1 @SUM(A1)"
+
+
+def test_every_problem_is_reported_at_once_in_file_order(dataset, capsys):
+    rows = fixture_claims()
+    rows[0]["topic"] = "bad"
+    rows[3]["stance"] = "bad"
+    rows[1]["quote"] = "not in the source at all"
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    code, lines = validate(capsys)
+    assert code == 2
+    assert [line.split(" ")[0] for line in lines] == [
+        f"{CLAIMS}:2:topic:",
+        f"{CLAIMS}:3:quote:",
+        f"{CLAIMS}:5:stance:",
+    ]
+
+
+def test_typed_columns(dataset):
+    claims = load_evidence("data").claims
+    assert str(claims["quantity_high"].dtype) == "Int64"
+    assert pd.api.types.is_datetime64_any_dtype(claims["claim_date"])
+    assert claims.loc[0, "grade"] == "B2"
+    assert claims["line"].tolist() == [2, 3, 4, 5]
+    assert pd.isna(claims.loc[3, "quantity_low"])
+
+
+# --- the shipped, curated data -----------------------------------------------------------------
+
+
+def test_shipped_data_is_valid_with_the_four_troop_figures():
+    evidence = load_evidence(ROOT / "data")
+    seed = evidence.claims[evidence.claims["source_id"].str.contains("v7n")]
+    assert len(seed) >= 20
+    troops = seed[seed["unit"] == "troops"]
+    found = {
+        int(row.quantity_high): (row.claimant, row.figure_status) for row in troops.itertuples()
+    }
+    assert found[1500] == ("National Intelligence Service (South Korea)", "deployed")
+    assert found[3000] == ("South Korean lawmakers", "deployed")
+    assert found[10000] == ("South Korean lawmakers", "pledged")
+    assert found[12000] == ("Volodymyr Zelenskyy", "in_preparation")

@@ -1,0 +1,62 @@
+"""The nbconvert exporters, found through their entry points and used by nbconvert's own CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+from pypdf import PdfReader
+
+from briefing.export import BriefingPDFExporter, notebook_parameters
+
+
+def test_exporters_are_registered_as_entry_points():
+    names = {ep.name: ep.value for ep in entry_points(group="nbconvert.exporters")}
+    assert names["briefing_pdf"] == "briefing.export:BriefingPDFExporter"
+    assert names["briefing_html"] == "briefing.export:BriefingHTMLExporter"
+
+
+def test_nbconvert_finds_the_exporter_by_name():
+    from nbconvert.exporters import get_exporter
+
+    assert get_exporter("briefing_pdf") is BriefingPDFExporter
+
+
+def test_jupyter_nbconvert_to_briefing_pdf(rendered, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbconvert",
+            "--to",
+            "briefing_pdf",
+            str(rendered.notebook),
+            "--output-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "briefing-2024-10-24.pdf"
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "Information as of 24 October 2024" in text
+    assert "Page 1 of" in text
+
+
+def test_parameters_come_from_the_parameters_cell_then_papermill():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('as_of = "2024-01-02"\ntitle = "T"\nx = f(1)')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.append(cell)
+    assert notebook_parameters(nb)["title"] == "T"
+    assert notebook_parameters(nb)["marking"] == "UNCLASSIFIED // OPEN SOURCE"
+    nb.metadata["papermill"] = {"parameters": {"title": "U"}}
+    assert notebook_parameters(nb) == {
+        "as_of": "2024-01-02",
+        "title": "U",
+        "marking": "UNCLASSIFIED // OPEN SOURCE",
+    }
