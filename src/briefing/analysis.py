@@ -76,7 +76,7 @@ def figure_range_sentence(figures: pd.DataFrame, statuses: pd.DataFrame) -> str:
 
 def _day(value) -> str:
     """``23 Oct 2024`` for a timestamp; blank when unknown."""
-    return "" if pd.isna(value) else f"{value:%-d %b %Y}"
+    return "" if pd.isna(value) else f"{value:%-d}\u00a0{value:%b}\u00a0{value:%Y}"
 
 
 def figures_table(figures: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
