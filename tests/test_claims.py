@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT, fixture_claims, write_claims
 
-from briefing.claims import closest_passage, find_quote, load_evidence
+from briefing.claims import closest_passage, find_quote
+from briefing.evidence import load_evidence
 from briefing.cli import main
 
 CLAIMS = "data/claims/claims.csv"

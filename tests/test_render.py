@@ -153,3 +153,11 @@ def test_cli_exit_codes(tmp_path):
     assert not any(tmp_path.iterdir())
     ok = subprocess.run([*briefing, "validate"], cwd=ROOT, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_render_environment_keeps_jupyterlab_out():
+    """JupyterLab's jsonschema format checkers cost ~1.4 s per process start; they live in .venv-lab."""
+    import importlib.util
+
+    assert importlib.util.find_spec("jupyterlab") is None
+    assert importlib.util.find_spec("rfc3987_syntax") is None

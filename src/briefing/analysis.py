@@ -133,3 +133,268 @@ def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
                 }
             ),
         )
+
+
+def join_names(names) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    names = list(dict.fromkeys(names))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def likelihood_label(code: str, words: pd.DataFrame) -> str:
+    """``likely (55–80%)`` from an ICD 203 code and the estimative-words codebook."""
+    if code not in words.index:
+        return code
+    row = words.loc[code]
+    return f"{code} ({row['probability_low']}\u2013{row['probability_high']}%)"
+
+
+def key_judgments(judgments: pd.DataFrame, words: pd.DataFrame) -> pd.DataFrame:
+    """The key judgments as shown to readers, in the analysts' order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``judgment_id``, ``text``, ``likelihood`` (with its probability range),
+        ``confidence`` and ``claim_ids`` (a list).
+    """
+    return pd.DataFrame(
+        {
+            "judgment_id": judgments["judgment_id"],
+            "text": judgments["text"],
+            "likelihood": [likelihood_label(c, words) for c in judgments["likelihood"]],
+            "confidence": judgments["confidence"],
+            "claim_ids": judgments["claim_ids"],
+        }
+    ).reset_index(drop=True)
+
+
+def figure_extremes_sentence(figures: pd.DataFrame, statuses: pd.DataFrame) -> str:
+    """One sentence naming the lowest and the highest troop figure and who gave them."""
+    if figures.empty:
+        return "No troop figures have been claimed."
+    if len(figures) == 1:
+        only = figures.iloc[0]
+        return f"One troop figure has been claimed: {_figure_phrase(only, statuses)}."
+    low = figures.iloc[figures["quantity_low"].fillna(figures["quantity_high"]).argmin()]
+    high = figures.iloc[-1]
+    return (
+        f"Claimed troop figures range from {_figure_phrase(low, statuses)} to "
+        f"{_figure_phrase(high, statuses)}."
+    )
+
+
+def _figure_phrase(row, statuses: pd.DataFrame) -> str:
+    """``1,500 (sent; National Intelligence Service, KR)``."""
+    status = statuses["label"].get(row["figure_status"], row["figure_status"])
+    count = format_count(row["quantity_low"], row["quantity_high"])
+    return f"{count} ({status}; {row['claimant']}, {row['claimant_country']})"
+
+
+def denials(claims: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
+    """Every denial with the assertions on the same topic by other claimants.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``claim_id``, ``claimant``, ``claimant_country``, ``topic`` (label), ``statement``
+        and ``contradicted_by`` (a list of asserting claim ids).
+    """
+    rows = []
+    for claim in claims[claims["stance"] == "denies"].itertuples():
+        same = claims[
+            (claims["topic"] == claim.topic)
+            & (claims["stance"] == "asserts")
+            & (claims["claimant"] != claim.claimant)
+        ]
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "claimant": claim.claimant,
+                "claimant_country": claim.claimant_country,
+                "topic": topics["label"].get(claim.topic, claim.topic),
+                "statement": claim.statement,
+                "contradicted_by": list(same["claim_id"]),
+            }
+        )
+    columns = ["claim_id", "claimant", "claimant_country", "topic", "statement", "contradicted_by"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def denial_sentence(denied: pd.DataFrame) -> str:
+    """One sentence on who denies what; says so when nobody denies anything."""
+    if denied.empty:
+        return "No claimant has denied any of the claims on record."
+    by_topic = denied.groupby("topic", sort=False)["claimant"].apply(join_names)
+    parts = [f"{who} deny claims on {topic.lower()}" for topic, who in by_topic.items()]
+    return "On the record, " + "; ".join(parts) + "."
+
+
+def bottom_line(
+    judgments: pd.DataFrame, figures: pd.DataFrame, denied: pd.DataFrame, statuses: pd.DataFrame
+) -> list[str]:
+    """Two to four sentences for the top of the briefing, all from the data.
+
+    The first key judgment leads; then the range of troop figures; then the second key
+    judgment, if any; then the denials.
+    """
+    texts = list(judgments["text"])
+    sentences = texts[:1] + [figure_extremes_sentence(figures, statuses)] + texts[1:2]
+    return sentences + [denial_sentence(denied)]
+
+
+def who_says_what(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claimants against topics: how each claimant stands on each topic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: claimant (``Name (CC)``), in order of first appearance; columns: topic codes
+        in order of first appearance; cells ``asserts``, ``denies``, ``both`` or blank.
+    """
+    if claims.empty:
+        return pd.DataFrame()
+    who = claims["claimant"] + " (" + claims["claimant_country"] + ")"
+    stances = claims.assign(who=who).groupby(["who", "topic"], sort=False)["stance"]
+    cell = stances.agg(lambda s: s.iloc[0] if s.nunique() == 1 else "both")
+    matrix = cell.unstack("topic").reindex(
+        index=list(dict.fromkeys(who)), columns=list(dict.fromkeys(claims["topic"]))
+    )
+    return matrix.fillna("")
+
+
+def corroboration(judgments: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """For each key judgment: independent claimants, countries and sources behind it.
+
+    Claimants and countries are counted once each; the unknown country ``XX`` is not a
+    country. What contradicts a judgment are denials on the topics of its claims.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``judgment_id``, ``claims``, ``claimants``, ``countries``, ``sources``,
+        ``contradicted_by`` (list of denying claim ids).
+    """
+    indexed = claims.set_index("claim_id")
+    rows = []
+    for judgment in judgments.itertuples():
+        cited = indexed.loc[[c for c in judgment.claim_ids if c in indexed.index]]
+        denying = claims[
+            (claims["stance"] == "denies")
+            & claims["topic"].isin(cited["topic"])
+            & ~claims["claim_id"].isin(judgment.claim_ids)
+        ]
+        countries = set(cited["claimant_country"]) - {"XX"}
+        rows.append(
+            {
+                "judgment_id": judgment.judgment_id,
+                "claims": len(cited),
+                "claimants": cited["claimant"].nunique(),
+                "countries": len(countries),
+                "sources": cited["source_id"].nunique(),
+                "contradicted_by": list(denying["claim_id"]),
+            }
+        )
+    columns = ["judgment_id", "claims", "claimants", "countries", "sources", "contradicted_by"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def timeline(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Dated events and dated statements, oldest first.
+
+    Statements are claims with a known ``claim_date``, one row per claimant and day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``precision`` (day, month or year), ``kind`` (event or statement),
+        ``label`` and ``claim_ids`` (list).
+    """
+    rows = [
+        {
+            "date": e.date,
+            "precision": e.date_precision,
+            "kind": "event",
+            "label": e.event,
+            "claim_ids": e.claim_ids,
+        }
+        for e in events.itertuples()
+    ]
+    dated = claims[claims["claim_date"].notna()]
+    for (day, who, country), group in dated.groupby(
+        ["claim_date", "claimant", "claimant_country"], sort=True
+    ):
+        rows.append(
+            {
+                "date": day,
+                "precision": "day",
+                "kind": "statement",
+                "label": f"{who} ({country}): {len(group)} claim(s)",
+                "claim_ids": list(group["claim_id"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["date", "precision", "kind", "label", "claim_ids"])
+    return frame.sort_values(["date", "kind"], kind="stable", ignore_index=True)
+
+
+def format_date(value, precision: str = "day") -> str:
+    """``23 Oct 2024``, ``June 2024`` or ``2024`` by precision; blank when unknown."""
+    if pd.isna(value):
+        return ""
+    if precision == "year":
+        return f"{value:%Y}"
+    if precision == "month":
+        return f"{value:%B}\u00a0{value:%Y}"
+    return _day(value)
+
+
+def open_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Intelligence gaps still open (no ``closed_on``), in the analysts' order."""
+    return gaps[gaps["closed_on"].isna()].reset_index(drop=True)
+
+
+def grade_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims by Admiralty grade: reliability A–F (rows) by credibility 1–6 (columns)."""
+    counts = pd.crosstab(claims["source_reliability"], claims["info_credibility"])
+    return counts.reindex(index=list("ABCDEF"), columns=range(1, 7), fill_value=0)
+
+
+def denials_table(denied: pd.DataFrame) -> pd.DataFrame:
+    """Denials as a reader's table (``Contradicted by`` holds lists of claim ids)."""
+    return pd.DataFrame(
+        {
+            "Claim": denied["claim_id"],
+            "Who denies": denied["claimant"] + " (" + denied["claimant_country"] + ")",
+            "Topic": denied["topic"],
+            "Statement": denied["statement"],
+            "Contradicted by": denied["contradicted_by"],
+        }
+    )
+
+
+def corroboration_table(support: pd.DataFrame) -> pd.DataFrame:
+    """Corroboration as a reader's table (``Contradicted by`` holds lists of claim ids)."""
+    return pd.DataFrame(
+        {
+            "Judgment": support["judgment_id"],
+            "Claims": support["claims"],
+            "Claimants": support["claimants"],
+            "Countries": support["countries"],
+            "Sources": support["sources"],
+            "Contradicted by": support["contradicted_by"],
+        }
+    )
+
+
+def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Intelligence gaps as a reader's table (``Raised by`` holds lists of claim ids)."""
+    return pd.DataFrame(
+        {
+            "Gap": gaps["gap_id"],
+            "Question": gaps["question"],
+            "Open since": gaps["valid_from"].map(_day),
+            "Raised by": gaps["claim_ids"],
+        }
+    )

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import ClaimValidationError, Problem
-from .reference import codes, load_codebooks
-from .sources import load_sources, parse_date
-from .tables import Table, read_table, rule, shown, validate_cells
+from .reference import codebook_rule
+from .sources import parse_date
+from .tables import Table, check_table, common_rules, read_table, rule, shown
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
@@ -49,19 +48,13 @@ TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201
 
 def _column_rules(books: dict[str, pd.DataFrame]) -> dict[str, list]:
     """The pandera checks of every claims column, cell by cell."""
-    rules = {name: [rule(lambda cell: cell == cell.strip(), "no spaces around the value")]
-             for name in CLAIM_COLUMNS}  # fmt: skip
-    for name in REQUIRED_CELLS:
-        rules[name].append(rule(bool, "a value (this column may not be blank)", allow_blank=False))
+    rules = common_rules(CLAIM_COLUMNS, REQUIRED_CELLS)
     rules["claim_id"].append(rule(CLAIM_ID.fullmatch, "an id like C0001 (C and 4+ digits)"))
     rules["claim_date"].append(rule(parse_date, "a real calendar date YYYY-MM-DD, or blank"))
     for name in ("quantity_low", "quantity_high"):
         rules[name].append(rule(_whole_number, "a whole number of 0 or more, digits only"))
     for name, book in CODED_COLUMNS.items():
-        allowed = codes(books, book)
-        listing = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        expected = f"a code from data/reference/{book}.csv ({listing})"
-        rules[name].append(rule(lambda cell, ok=frozenset(allowed): cell.strip() in ok, expected))
+        rules[name].append(codebook_rule(books, book))
     return rules
 
 
@@ -175,17 +168,8 @@ def anchor_quotes(table: Table, sources: pd.DataFrame) -> tuple[list, list, list
 
 def check_claims_table(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     """Every problem of a claims table read by :func:`~briefing.tables.read_table`."""
-    problems = list(table.problems)
-    if table.header and table.frame.empty and not problems:
-        problems.append(
-            Problem(
-                table.path, 1, "", "the table has a header but no claims; expected at least one row"
-            )
-        )
-    if not table.header or problems and table.frame.empty:
-        return problems
-    problems += validate_cells(table, _column_rules(books))
-    if set(CLAIM_COLUMNS) <= set(table.header):
+    problems = check_table(table, _column_rules(books), rows_name="claims")
+    if set(CLAIM_COLUMNS) <= set(table.header) and not table.frame.empty:
         problems += _row_problems(table, sources)
     return problems
 
@@ -245,38 +229,3 @@ def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
     if problems:
         raise ClaimValidationError(problems)
     return typed_claims(table, starts, ends)
-
-
-@dataclass
-class Evidence:
-    """Everything a briefing is built from, loaded and validated."""
-
-    sources: pd.DataFrame
-    claims: pd.DataFrame
-    codebooks: dict[str, pd.DataFrame]
-
-
-def load_evidence(data_dir: Path | str = "data", claims_path=None, sources_dir=None) -> Evidence:
-    """Load codebooks, sources and claims from a data folder and validate them together.
-
-    Parameters
-    ----------
-    data_dir : Path or str
-        Folder with ``reference/``, ``sources/`` and ``claims/claims.csv``.
-    claims_path, sources_dir : Path or str, optional
-        Use another claims table or sources folder than the ones in ``data_dir``.
-
-    Returns
-    -------
-    Evidence
-
-    Raises
-    ------
-    InvalidInputError
-        A subclass naming every problem as ``path:line:column: message``.
-    """
-    data_dir = Path(data_dir)
-    books = load_codebooks(data_dir / "reference")
-    sources = load_sources(sources_dir or data_dir / "sources")
-    claims = load_claims(claims_path or data_dir / "claims" / "claims.csv", sources, books)
-    return Evidence(sources, claims, books)

@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--claims", metavar="PATH", help="claims table (default: DIR/claims/claims.csv)"
     )
     validate.add_argument("--sources", metavar="DIR", help="sources folder (default: DIR/sources)")
+    validate.add_argument(
+        "--judgments", metavar="PATH", help="key judgments (default: DIR/judgments/judgments.csv)"
+    )
+    validate.add_argument(
+        "--gaps", metavar="PATH", help="intelligence gaps (default: DIR/judgments/gaps.csv)"
+    )
+    validate.add_argument(
+        "--events", metavar="PATH", help="timeline events (default: DIR/events/events.csv)"
+    )
     return parser
 
 
@@ -94,12 +103,21 @@ def run_render(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``briefing validate``."""
-    from .claims import load_evidence
+    from .evidence import load_evidence
 
-    evidence = load_evidence(args.data_dir, claims_path=args.claims, sources_dir=args.sources)
+    evidence = load_evidence(
+        args.data_dir,
+        claims_path=args.claims,
+        sources_dir=args.sources,
+        judgments_path=args.judgments,
+        gaps_path=args.gaps,
+        events_path=args.events,
+    )
     print(
         f"valid: {len(evidence.claims)} claims from {len(evidence.sources)} sources, "
-        "every quote found in its source"
+        "every quote found in its source; "
+        f"{len(evidence.judgments)} judgments, {len(evidence.gaps)} gaps, "
+        f"{len(evidence.events)} events"
     )
     return 0
 

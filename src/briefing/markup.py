@@ -48,21 +48,7 @@ def table(frame: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ())
     -------
     str
     """
-
-    def cell(tag: str, column: str, value: object) -> str:
-        css = ' class="num"' if column in numeric else ""
-        scope = ' scope="col"' if tag == "th" else ""
-        return f"<{tag}{css}{scope}>{escape(value)}</{tag}>"
-
-    head = "".join(cell("th", c, c) for c in frame.columns)
-    rows = "".join(
-        "<tr>"
-        + "".join(cell("td", c, v) for c, v in zip(frame.columns, row, strict=True))
-        + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return linked_table(frame, caption=caption, numeric=numeric)
 
 
 def source_heading(source) -> str:
@@ -71,3 +57,83 @@ def source_heading(source) -> str:
     return f'<h3 id="{escape(source.source_id)}">{escape(source.title)}</h3>' + paragraph(
         line, "source-line"
     )
+
+
+def claim_links(claim_ids) -> str:
+    """Links to claims in the appendix: ``<a href="#C0001">C0001</a>, …``."""
+    return ", ".join(f'<a href="#{escape(c)}">{escape(c)}</a>' for c in claim_ids)
+
+
+def figure(fig, caption: str, alt: str) -> str:
+    """A chart as a ``<figure>``: vector SVG embedded as data, alt text and a caption.
+
+    The SVG is written with the house style's fixed hash salt and no date, so the same
+    chart gives the same bytes every time.
+    """
+    import base64
+    import io
+
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "briefing", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
+        f'alt="{escape(alt)}"><figcaption>{escape(caption)}</figcaption></figure>'
+    )
+
+
+def judgment_list(table: pd.DataFrame) -> str:
+    """Key judgments as an ordered list: text, likelihood, confidence, cited claims."""
+    items = []
+    for row in table.itertuples():
+        meta = (
+            f"Likelihood: {escape(row.likelihood)} · Confidence: {escape(row.confidence)}"
+            f" · Based on: {claim_links(row.claim_ids)}"
+        )
+        items.append(
+            f'<li id="{escape(row.judgment_id)}"><p class="judgment">'
+            f"<strong>{escape(row.judgment_id)}.</strong> {escape(row.text)}</p>"
+            f'<p class="judgment-meta">{meta}</p></li>'
+        )
+    return '<ol class="judgments">' + "".join(items) + "</ol>"
+
+
+def linked_table(
+    frame: pd.DataFrame,
+    links: tuple[str, ...] = (),
+    row_id: str = "",
+    caption: str = "",
+    numeric: tuple[str, ...] = (),
+) -> str:
+    """Like :func:`table`, but list columns in ``links`` become claim links and each row
+    may carry an anchor (the value of column ``row_id``) that links elsewhere point to."""
+
+    def cell(column: str, value) -> str:
+        css = ' class="num"' if column in numeric else ""
+        body = claim_links(value) if column in links else escape(value)
+        return f"<td{css}>{body}</td>"
+
+    def header(column: str) -> str:
+        css = ' class="num"' if column in numeric else ""
+        return f'<th scope="col"{css}>{escape(column)}</th>'
+
+    head = "".join(header(c) for c in frame.columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        anchor = f' id="{escape(record[row_id])}"' if row_id else ""
+        rows.append(f"<tr{anchor}>" + "".join(cell(c, record[c]) for c in frame.columns) + "</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def sentences(items) -> str:
+    """A paragraph of sentences, each escaped."""
+    return "<p>" + " ".join(escape(s) for s in items) + "</p>"
+
+
+def bullet_list(items) -> str:
+    """An unordered list of plain-text items."""
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, ReferenceValidationError, display_path
-from .tables import read_table
+from .tables import read_table, rule
 
 LEADING_COLUMNS = ["code", "label", "description"]
 
@@ -89,3 +89,15 @@ def _load_codebook(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
 def codes(books: dict[str, pd.DataFrame], name: str) -> list[str]:
     """Return the allowed codes of codebook ``name`` in file order."""
     return list(books[name].index)
+
+
+def codebook_rule(books: dict[str, pd.DataFrame], name: str):
+    """A cell check: the (trimmed) cell is a code of codebook ``name``; blank passes.
+
+    Padding is reported by the separate no-spaces rule, so a padded valid code
+    gets one message, not two.
+    """
+    allowed = codes(books, name)
+    listing = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+    expected = f"a code from data/reference/{name}.csv ({listing})"
+    return rule(lambda cell, ok=frozenset(allowed): cell.strip() in ok, expected)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .analysis import newest_date
-from .claims import load_evidence
 from .errors import NotebookExecutionError, ParameterError
+from .evidence import load_evidence
 from .sources import parse_date
 
 DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,3 +197,42 @@ def _header_problems(table: Table, expected: list[str]) -> list[Problem]:
             problems.append(Problem(table.path, 1, name, message))
         seen.add(name)
     return problems
+
+
+def check_table(table: Table, columns: dict[str, list], rows_name: str = "") -> list[Problem]:
+    """Reading problems, then column and cell problems, of a table.
+
+    Parameters
+    ----------
+    table : Table
+        As read by :func:`read_table`.
+    columns : dict
+        Column name to its cell checks, as for :func:`validate_cells`.
+    rows_name : str
+        When given (e.g. ``"claims"``), a table with a header but no rows is a problem.
+
+    Returns
+    -------
+    list of Problem
+    """
+    problems = list(table.problems)
+    if rows_name and table.header and table.frame.empty and not problems:
+        message = f"the table has a header but no {rows_name}; expected at least one row"
+        problems.append(Problem(table.path, 1, "", message))
+    if not table.header or (problems and table.frame.empty):
+        return problems
+    return problems + validate_cells(table, columns)
+
+
+def common_rules(names: list[str], required: tuple[str, ...]) -> dict[str, list]:
+    """The rules every table shares: no padded cells, and no blank required cells."""
+    rules = {name: [rule(lambda cell: cell == cell.strip(), "no spaces around the value")]
+             for name in names}  # fmt: skip
+    for name in required:
+        rules[name].append(rule(bool, "a value (this column may not be blank)", allow_blank=False))
+    return rules
+
+
+def split_ids(cell: str) -> list[str]:
+    """Split a cell of ids separated by spaces, commas or semicolons."""
+    return [part for part in re.split(r"[\s,;]+", cell) if part]
