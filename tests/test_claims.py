@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT, fixture_claims, write_claims
 
 from briefing.claims import closest_passage, find_quote
-from briefing.evidence import load_evidence
 from briefing.cli import main
+from briefing.evidence import load_evidence
 
 CLAIMS = "data/claims/claims.csv"
 
