@@ -156,8 +156,102 @@ def test_cli_exit_codes(tmp_path):
 
 
 def test_render_environment_keeps_jupyterlab_out():
-    """JupyterLab's jsonschema format checkers cost ~1.4 s per process start; they live in .venv-lab."""
+    """JupyterLab's format checkers cost ~1.4 s per process start: they live in .venv-lab."""
     import importlib.util
 
     assert importlib.util.find_spec("jupyterlab") is None
     assert importlib.util.find_spec("rfc3987_syntax") is None
+
+
+SECTIONS = [
+    "Bottom line up front",
+    "Key judgments",
+    "Troop numbers",
+    "Timeline",
+    "Who says what",
+    "Corroboration",
+    "Intelligence gaps",
+    "Sources and claims",
+]
+
+
+class Images(HTMLParser):
+    """Collect the ``<img>`` tags of a page with their attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def test_html_and_pdf_have_every_section_in_order(rendered):
+    html = rendered.html.read_text(encoding="utf-8")
+    pdf = "".join(page.extract_text() for page in PdfReader(rendered.pdf).pages)
+    for text in (html, pdf):
+        positions = [text.find(heading) for heading in SECTIONS]
+        assert -1 not in positions, positions
+        assert positions == sorted(positions)
+
+
+def test_at_least_four_charts_each_with_alt_text(rendered):
+    parser = Images()
+    parser.feed(rendered.html.read_text(encoding="utf-8"))
+    charts = [img for img in parser.images if img["src"].startswith("data:image/svg+xml")]
+    assert len(charts) >= 4
+    assert all(len(img.get("alt", "")) > 30 for img in charts)
+
+
+def test_the_four_troop_figures_appear_with_their_claimants(rendered):
+    pdf = " ".join(page.extract_text() for page in PdfReader(rendered.pdf).pages)
+    pdf = " ".join(pdf.split())
+    for figure, claimant in [
+        ("1,500", "National Intelligence Service"),
+        ("3,000", "South Korean lawmakers"),
+        ("10,000", "South Korean lawmakers"),
+        ("12,000", "Volodymyr Zelenskyy"),
+    ]:
+        assert figure in pdf and claimant in pdf
+    html = rendered.html.read_text(encoding="utf-8")
+    assert "ranging from 1,500 to 12,000" in html
+
+
+def test_key_judgments_link_to_the_claims_they_cite(rendered):
+    html = rendered.html.read_text(encoding="utf-8")
+    targets = set(re.findall(r'href="#(C\d{4})"', html))
+    anchors = set(re.findall(r'<tr id="(C\d{4})"', html))
+    assert targets and targets <= anchors
+    assert "Likelihood: almost certain (95\u201399%)" in html
+
+
+def test_no_troop_figure_is_typed_into_the_notebooks():
+    from briefing.evidence import load_evidence
+
+    claims = load_evidence(ROOT / "data").claims
+    numbers = set(claims["quantity_low"].dropna()) | set(claims["quantity_high"].dropna())
+    spelled = {f"{int(n):,}" for n in numbers if n >= 10} | {
+        str(int(n)) for n in numbers if n >= 10
+    }
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        text = notebook.read_text(encoding="utf-8")
+        found = [s for s in spelled if re.search(rf"(?<![\d,]){re.escape(s)}(?![\d,])", text)]
+        assert found == [], (notebook.name, found)
+
+
+def test_changing_a_quantity_changes_the_rendered_briefing(dataset, tmp_path):
+    from conftest import fixture_claims, write_claims
+
+    notebook = ROOT / "notebooks" / "briefing.ipynb"
+    before = render_briefing(notebook=notebook, output_dir=tmp_path / "a", data_dir=dataset)
+    rows = fixture_claims()
+    rows[0].update(quantity_low="4321", quantity_high="4321")
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    after = render_briefing(notebook=notebook, output_dir=tmp_path / "b", data_dir=dataset)
+    old = before.html.read_text(encoding="utf-8")
+    new = after.html.read_text(encoding="utf-8")
+    assert "ranging from 3,000 to 12,000" in old and "4,321" not in old
+    assert "ranging from 4,321 to 12,000" in new
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(after.pdf).pages)
+    assert "ranging from 4,321 to 12,000" in pdf

@@ -224,9 +224,7 @@ def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
         ax.set_xticks(
             range(len(matrix.columns)),
             [topics["label"].get(t, t) for t in matrix.columns],
-            rotation=55,
-            ha="right",
-            rotation_mode="anchor",
+            rotation=90,
         )
         ax.set_yticks(range(len(matrix.index)), list(matrix.index))
         ax.set_xlim(-0.6, len(matrix.columns) - 0.4)

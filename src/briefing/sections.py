@@ -1,0 +1,122 @@
+"""The briefing's sections as HTML: each function takes the evidence and returns one section's body.
+
+The notebook keeps the headings and the words around them; these functions compute
+everything that depends on the data (analysis), draw it (charts) and escape it (markup),
+so no number is ever typed into the notebook.
+"""
+
+from __future__ import annotations
+
+from . import analysis, charts, markup
+from .evidence import Evidence
+
+
+def _figures(evidence: Evidence):
+    """Troop figures and the figure-status codebook."""
+    return analysis.troop_figures(evidence.claims, evidence.sources), evidence.codebooks[
+        "figure_statuses"
+    ]
+
+
+def bottom_line(evidence: Evidence) -> str:
+    """Two to four sentences: the lead judgments, the figures' range, the denials."""
+    figures, statuses = _figures(evidence)
+    denied = analysis.denials(evidence.claims, evidence.codebooks["topics"])
+    return markup.sentences(analysis.bottom_line(evidence.judgments, figures, denied, statuses))
+
+
+def key_judgments(evidence: Evidence) -> str:
+    """The key judgments with likelihood, confidence and links to their claims."""
+    table = analysis.key_judgments(evidence.judgments, evidence.codebooks["estimative_words"])
+    if table.empty:
+        return markup.paragraph("No key judgments have been recorded yet.")
+    return markup.judgment_list(table)
+
+
+def troop_numbers(evidence: Evidence) -> str:
+    """The figures' range in a sentence, the range chart and the table of figures."""
+    figures, statuses = _figures(evidence)
+    chart = markup.figure(
+        charts.troop_figures_chart(figures, statuses),
+        caption="Claimed troop figures: a bar from the low to the high figure, coloured by "
+        "the claimant's country; the marker shows the status.",
+        alt=charts.describe_troop_figures(figures, statuses),
+    )
+    table = markup.table(
+        analysis.figures_table(figures, statuses),
+        caption="Claimed troop figures",
+        numeric=("Troops",),
+    )
+    return markup.paragraph(analysis.figure_range_sentence(figures, statuses)) + chart + table
+
+
+def timeline(evidence: Evidence) -> str:
+    """The timeline chart of dated events and statements."""
+    items = analysis.timeline(evidence.events, evidence.claims)
+    return markup.figure(
+        charts.timeline_chart(items),
+        caption="Timeline of dated events (squares) and statements (circles).",
+        alt=charts.describe_timeline(items),
+    )
+
+
+def who_says_what(evidence: Evidence) -> str:
+    """Claimants against topics, then the denials and what contradicts them."""
+    topics = evidence.codebooks["topics"]
+    matrix = analysis.who_says_what(evidence.claims)
+    denied = analysis.denials(evidence.claims, topics)
+    chart = markup.figure(
+        charts.who_says_what_chart(matrix, topics),
+        caption="Claimants against topics: a circle where the claimant asserts, a cross where "
+        "it denies.",
+        alt=charts.describe_who_says_what(matrix, topics),
+    )
+    table = markup.linked_table(
+        analysis.denials_table(denied),
+        links=("Contradicted by",),
+        caption="Denials and what contradicts them",
+    )
+    return chart + markup.paragraph(analysis.denial_sentence(denied)) + table
+
+
+def corroboration(evidence: Evidence) -> str:
+    """Independent support for each key judgment, as a chart and a table."""
+    support = analysis.corroboration(evidence.judgments, evidence.claims)
+    chart = markup.figure(
+        charts.corroboration_chart(support),
+        caption="Independent claimants, countries and sources behind each key judgment.",
+        alt=charts.describe_corroboration(support),
+    )
+    table = markup.linked_table(
+        analysis.corroboration_table(support),
+        links=("Contradicted by",),
+        numeric=("Claims", "Claimants", "Countries", "Sources"),
+        caption="Corroboration of key judgments",
+    )
+    return chart + table
+
+
+def gaps(evidence: Evidence) -> str:
+    """The open intelligence gaps and the claims that raise them."""
+    open_gaps = analysis.open_gaps(evidence.gaps)
+    if open_gaps.empty:
+        return markup.paragraph("No open intelligence gaps have been recorded.")
+    return markup.linked_table(
+        analysis.gaps_table(open_gaps), links=("Raised by",), caption="Open intelligence gaps"
+    )
+
+
+def sources_and_claims(evidence: Evidence) -> str:
+    """The grades heat map, then every claim grouped by source, each row an anchor."""
+    books = evidence.codebooks
+    counts = analysis.grade_counts(evidence.claims)
+    parts = [
+        markup.figure(
+            charts.grades_chart(counts, books["source_reliability"], books["info_credibility"]),
+            caption="Claims by Admiralty grade.",
+            alt=charts.describe_grades(counts),
+        )
+    ]
+    for source, table in analysis.claims_by_source(evidence.claims, evidence.sources):
+        parts.append(markup.source_heading(source) + markup.linked_table(table, row_id="Claim"))
+    return "".join(parts)
