@@ -49,7 +49,7 @@ $(LAB_STAMP): pyproject.toml requirements.lock requirements-lab.lock
 	@touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP) ## open JupyterLab on notebooks/ (separate .venv-lab, same package)
-	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
+	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab $(LAB_ARGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lock: ## re-resolve pyproject.toml's ranges into requirements.lock and requirements-lab.lock
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
