@@ -29,6 +29,32 @@ def judgment(**cells) -> dict:
     return {**row, **cells}
 
 
+def gap(**cells) -> dict:
+    """A valid open gap, with ``cells`` changed."""
+    row = {
+        "gap_id": "G001",
+        "question": "Why?",
+        "claim_ids": "C0002",
+        "valid_from": "2024-10-24",
+        "closed_on": "",
+        "notes": "",
+    }
+    return {**row, **cells}
+
+
+def event(**cells) -> dict:
+    """A valid month-precision event, with ``cells`` changed."""
+    row = {
+        "event_id": "E001",
+        "date": "2024-06-01",
+        "date_precision": "month",
+        "event": "Treaty",
+        "claim_ids": "C0001",
+        "notes": "",
+    }
+    return {**row, **cells}
+
+
 def write(path, columns, rows) -> None:
     """Write rows as a CSV table."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,30 +85,12 @@ def test_valid_tables_load_typed(dataset):
     write(
         dataset / "judgments" / "gaps.csv",
         GAP_COLUMNS,
-        [
-            {
-                "gap_id": "G001",
-                "question": "Why?",
-                "claim_ids": "C0002",
-                "valid_from": "2024-10-24",
-                "closed_on": "",
-                "notes": "",
-            }
-        ],
+        [gap()],
     )
     write(
         dataset / "events" / "events.csv",
         EVENT_COLUMNS,
-        [
-            {
-                "event_id": "E001",
-                "date": "2024-06-01",
-                "date_precision": "month",
-                "event": "Treaty",
-                "claim_ids": "C0001",
-                "notes": "",
-            }
-        ],
+        [event()],
     )
     evidence = load_evidence("data")
     assert evidence.judgments.loc[0, "claim_ids"] == ["C0001", "C0003"]
@@ -143,16 +151,7 @@ def test_gap_closed_before_it_opened(dataset, capsys):
     write(
         dataset / "judgments" / "gaps.csv",
         GAP_COLUMNS,
-        [
-            {
-                "gap_id": "G001",
-                "question": "Why?",
-                "claim_ids": "C0002",
-                "valid_from": "2024-10-24",
-                "closed_on": "2024-10-01",
-                "notes": "",
-            }
-        ],
+        [gap(closed_on="2024-10-01")],
     )
     only(capsys, f"{GAPS}:2:closed_on:", "before valid_from")
 
@@ -161,16 +160,7 @@ def test_event_with_unknown_precision(dataset, capsys):
     write(
         dataset / "events" / "events.csv",
         EVENT_COLUMNS,
-        [
-            {
-                "event_id": "E001",
-                "date": "2024-06-01",
-                "date_precision": "week",
-                "event": "Treaty",
-                "claim_ids": "C0001",
-                "notes": "",
-            }
-        ],
+        [event(date_precision="week")],
     )
     only(capsys, f"{EVENTS}:2:date_precision:", "'week'", "day, month, year")
 
