@@ -12,7 +12,7 @@ LAB_STAMP := $(LAB_VENV)/.installed
 AS_OF ?=
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: help venv briefing validate test lint lab lock clean
+.PHONY: help venv briefing briefings validate test lint lab lock clean
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ validate: $(STAMP) ## check codebooks, sources and claims; list every problem
 
 briefing: validate ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (AS_OF=YYYY-MM-DD, default newest)
 	$(BRIEFING) render $(if $(AS_OF),--as-of $(AS_OF))
+
+briefings: validate ## render one briefing per source date in parallel, and reports/index.html
+	$(BRIEFING) series
 
 test: $(STAMP) lint ## run lint and the test suite (includes real renders)
 	$(PY) -m pytest

@@ -37,6 +37,7 @@ def test_render_writes_the_three_files(rendered):
         "briefing-2024-10-24.html",
         "briefing-2024-10-24.ipynb",
         "briefing-2024-10-24.pdf",
+        "manifest.json",
     ]
     assert not list(rendered.folder.parent.glob(".staging-*"))
 

@@ -398,3 +398,116 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
             "Raised by": gaps["claim_ids"],
         }
     )
+
+
+def _figure_text(row) -> str:
+    """``3,000 (John Kirby, US, 23 Oct 2024)``: a figure with who gave it and when."""
+    when = row["claim_date"] if pd.notna(row["claim_date"]) else row["source_published"]
+    count = format_count(row["quantity_low"], row["quantity_high"])
+    return f"{count} ({row['claimant']}, {row['claimant_country']}, {_day(when)})"
+
+
+def latest_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """The most recent troop figure for each figure status (by report date, then claim)."""
+    if figures.empty:
+        return figures.set_index("figure_status")
+    ordered = figures.assign(_said=figures["claim_date"].fillna(figures["source_published"]))
+    ordered = ordered.sort_values(["source_published", "_said", "claim_id"], kind="stable")
+    return ordered.drop_duplicates("figure_status", keep="last").set_index("figure_status")
+
+
+def moved_figures(before: pd.DataFrame, after: pd.DataFrame, statuses: pd.DataFrame):
+    """``(moved, new)`` sentences: latest figures per status that changed or appeared."""
+    old, new = latest_figures(before), latest_figures(after)
+    moved, added = [], []
+    for status, row in new.iterrows():
+        label = statuses["label"].get(status, status)
+        if status not in old.index:
+            added.append(f"{label}: {_figure_text(row)}")
+        elif old.loc[status, "claim_id"] != row["claim_id"] and (
+            (old.loc[status, "quantity_low"], old.loc[status, "quantity_high"])
+            != (row["quantity_low"], row["quantity_high"])
+        ):
+            moved.append(f"{label}: {_figure_text(old.loc[status])} \u2192 {_figure_text(row)}")
+    return moved, added
+
+
+def _judgment_state(row, words) -> str:
+    """``likely (55–80%), moderate confidence``."""
+    return f"{likelihood_label(row['likelihood'], words)}, {row['confidence']} confidence"
+
+
+def judgment_changes(before: pd.DataFrame, after: pd.DataFrame, words: pd.DataFrame):
+    """``(added, revised)`` sentences between two sets of judgments in force."""
+    old = before.set_index("judgment_id")
+    added, revised = [], []
+    for row in after.to_dict("records"):
+        jid = row["judgment_id"]
+        if jid not in old.index:
+            added.append(f"{jid}: {row['text']} ({_judgment_state(row, words)})")
+        elif (old.loc[jid, "text"], old.loc[jid, "likelihood"], old.loc[jid, "confidence"]) != (
+            row["text"],
+            row["likelihood"],
+            row["confidence"],
+        ):
+            revised.append(
+                f"{jid}: {_judgment_state(old.loc[jid], words)} \u2192 "
+                f"{_judgment_state(row, words)}. {row['text']}"
+            )
+    return added, revised
+
+
+def what_changed(before, after) -> dict[str, list[str]]:
+    """Everything that changed between two briefings' evidence, as sentences by heading.
+
+    Parameters
+    ----------
+    before, after : briefing.evidence.Evidence
+        What was known on the earlier date and on the briefing's date.
+
+    Returns
+    -------
+    dict of str to list of str
+        Keys, in order: New sources, Figures that moved, New figures, Judgments added,
+        Judgments revised, New denials, Gaps opened, Gaps closed. Empty lists are kept.
+    """
+    books = after.codebooks
+    statuses, words = books["figure_statuses"], books["estimative_words"]
+    new_sources = after.sources[~after.sources["source_id"].isin(before.sources["source_id"])]
+    new_claims = after.claims[~after.claims["claim_id"].isin(before.claims["claim_id"])]
+    moved, added_figures = moved_figures(
+        troop_figures(before.claims, before.sources),
+        troop_figures(after.claims, after.sources),
+        statuses,
+    )
+    added, revised = judgment_changes(before.judgments, after.judgments, words)
+    denied = new_claims[new_claims["stance"] == "denies"]
+    open_before = set(open_gaps(before.gaps)["gap_id"])
+    open_after = open_gaps(after.gaps)
+    closed = after.gaps[after.gaps["closed_on"].notna() & after.gaps["gap_id"].isin(open_before)]
+    counts = new_claims.groupby("source_id").size()
+    return {
+        "New sources": [
+            f"{s.outlet}, {_day(s.published)}: {s.title} ({counts.get(s.source_id, 0)} claims)"
+            for s in new_sources.itertuples()
+        ],
+        "Figures that moved": moved,
+        "New figures": added_figures,
+        "Judgments added": added,
+        "Judgments revised": revised,
+        "New denials": [
+            f"{d.claim_id}: {d.claimant} ({d.claimant_country}): {d.statement}"
+            for d in denied.itertuples()
+        ],
+        "Gaps opened": [
+            f"{g.gap_id}: {g.question}"
+            for g in open_after.itertuples()
+            if g.gap_id not in open_before
+        ],
+        "Gaps closed": [f"{g.gap_id}: {g.question}" for g in closed.itertuples()],
+    }
+
+
+def long_date(day) -> str:
+    """``23 October 2024`` from a date or ``YYYY-MM-DD`` string."""
+    return f"{pd.Timestamp(day):%-d %B %Y}"

@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="data folder with reference/, sources/, claims/ (default: %(default)s)",
     )
+    render.add_argument(
+        "--since",
+        metavar="DATE",
+        help="compare with this date in 'What changed' (default: the previous source date)",
+    )
     render.add_argument("--title", help="briefing title (default: the notebook's)")
     render.add_argument(
         "--marking", help="handling marking on every page (default: the notebook's)"
@@ -81,7 +86,46 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--events", metavar="PATH", help="timeline events (default: DIR/events/events.csv)"
     )
+
+    series = commands.add_parser(
+        "series",
+        help="render one briefing per source date in parallel, and reports/index.html",
+        description="Render every dated briefing that is missing or out of date, in "
+        "parallel, then write an index page linking them all.",
+        epilog="example: briefing series --jobs 2\n\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    series.add_argument(
+        "--output-dir",
+        default="reports",
+        metavar="DIR",
+        help="folder for dated briefings (default: %(default)s)",
+    )
+    series.add_argument(
+        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
+    )
+    series.add_argument(
+        "--notebook",
+        default="notebooks/briefing.ipynb",
+        metavar="PATH",
+        help="briefing notebook (default: %(default)s)",
+    )
+    series.add_argument(
+        "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
+    )
     return parser
+
+
+def run_series(args: argparse.Namespace) -> int:
+    """``briefing series``."""
+    from .series import render_series
+
+    result = render_series(
+        output_dir=args.output_dir, data_dir=args.data_dir, notebook=args.notebook, jobs=args.jobs
+    )
+    print(f"rendered {len(result.rendered)}, already up to date {len(result.skipped)}")
+    print(result.index)
+    return 0
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -95,6 +139,7 @@ def run_render(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         title=args.title,
         marking=args.marking,
+        since=args.since,
     )
     for path in (briefing.html, briefing.pdf, briefing.notebook):
         print(path)
@@ -122,11 +167,14 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = {"render": run_render, "validate": run_validate, "series": run_series}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``briefing`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return {"render": run_render, "validate": run_validate}[args.command](args)
+        return COMMANDS[args.command](args)
     except InvalidInputError as exc:
         print(exc, file=sys.stderr)
         print(f"briefing: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)

@@ -64,3 +64,65 @@ def load_evidence(
     }
     tables = load_analyst_tables(paths, claims, sources, books)
     return Evidence(sources, claims, books, tables["judgments"], tables["gaps"], tables["events"])
+
+
+def known_on(evidence: Evidence, day) -> Evidence:
+    """What was known on ``day``: the evidence as a briefing of that date would show it.
+
+    A claim is known from its source's ``published`` date; a judgment or gap from its
+    ``valid_from`` date (of several versions of a judgment, the newest one in force); a gap
+    closed after ``day`` is still open on ``day``; an event is known once one of the
+    claims it cites is known. Cited claim ids that were not yet known are dropped.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Everything loaded.
+    day : str or Timestamp
+        The information date.
+
+    Returns
+    -------
+    Evidence
+        A filtered copy; codebooks are shared.
+    """
+    day = pd.Timestamp(day)
+    sources = evidence.sources[evidence.sources["published"] <= day].reset_index(drop=True)
+    claims = evidence.claims[evidence.claims["source_id"].isin(sources["source_id"])]
+    known = set(claims["claim_id"])
+    judgments = evidence.judgments[evidence.judgments["valid_from"] <= day]
+    judgments = (
+        judgments.sort_values("valid_from", kind="stable")
+        .drop_duplicates("judgment_id", keep="last")
+        .sort_values("line")
+    )
+    gaps = evidence.gaps[evidence.gaps["valid_from"] <= day].copy()
+    gaps.loc[gaps["closed_on"] > day, "closed_on"] = pd.NaT
+    cited = evidence.events["claim_ids"].map(lambda ids: bool(known & set(ids))).astype(bool)
+    events = evidence.events.loc[cited]
+    return Evidence(
+        sources,
+        claims.reset_index(drop=True),
+        evidence.codebooks,
+        _cite_known(judgments, known),
+        _cite_known(gaps, known),
+        _cite_known(events, known),
+    )
+
+
+def _cite_known(frame: pd.DataFrame, known: set) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``claim_ids`` keep only known claims."""
+    frame = frame.copy()
+    frame["claim_ids"] = frame["claim_ids"].map(lambda ids: [c for c in ids if c in known])
+    return frame.reset_index(drop=True)
+
+
+def publication_dates(evidence: Evidence) -> list[str]:
+    """Every date on which a source was published, oldest first, as ``YYYY-MM-DD``."""
+    return sorted({d.date().isoformat() for d in evidence.sources["published"]})
+
+
+def previous_date(evidence: Evidence, day: str) -> str | None:
+    """The last publication date before ``day``, or ``None`` when ``day`` is the first."""
+    earlier = [d for d in publication_dates(evidence) if d < str(day)]
+    return earlier[-1] if earlier else None

@@ -98,8 +98,14 @@ def _date_rule(blank: str = ""):
     return rule(parse_date, "a real calendar date YYYY-MM-DD" + blank)
 
 
-def _common_row_problems(table: Table, id_column: str, claims: pd.DataFrame) -> list[Problem]:
-    """Unique ids and cited claims that exist, for any of the analyst's tables."""
+def _common_row_problems(
+    table: Table, id_column: str, claims: pd.DataFrame, version_column: str = ""
+) -> list[Problem]:
+    """Unique ids and cited claims that exist, for any of the analyst's tables.
+
+    With ``version_column`` (e.g. ``valid_from``), an id may recur once per version: a
+    judgment revised on a later date keeps its id and gets a new row.
+    """
     problems, frame = [], table.frame
     known = set(claims["claim_id"])
     for line, row in frame.iterrows():
@@ -114,13 +120,12 @@ def _common_row_problems(table: Table, id_column: str, claims: pd.DataFrame) -> 
                     "; expected ids of claims in the claims table (no such claim)",
                 )
             )
-    for line in frame.index[frame[id_column].duplicated() & (frame[id_column] != "")]:
+    key = [id_column, version_column] if version_column else [id_column]
+    expected = f"a unique {' and '.join(key)}" if version_column else "a unique id"
+    for line in frame.index[frame.duplicated(key) & (frame[id_column] != "")]:
         value = frame.at[line, id_column]
-        problems.append(
-            Problem(
-                table.path, int(line), id_column, f"found {value!r} again; expected a unique id"
-            )
-        )
+        message = f"found {value!r} again; expected {expected}"
+        problems.append(Problem(table.path, int(line), id_column, message))
     return problems
 
 
@@ -153,7 +158,7 @@ def check_judgments(table: Table, evidence_claims, sources, books) -> list[Probl
     problems = check_table(table, rules)
     if table.frame.empty or not set(JUDGMENT_COLUMNS) <= set(table.header):
         return problems
-    problems += _common_row_problems(table, "judgment_id", evidence_claims)
+    problems += _common_row_problems(table, "judgment_id", evidence_claims, "valid_from")
     problems += _newest_claim_problems(table, evidence_claims, sources)
     terms = estimative_terms(books["estimative_words"])
     for line, row in table.frame.iterrows():

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .analysis import newest_date
 from .errors import NotebookExecutionError, ParameterError
-from .evidence import load_evidence
+from .evidence import load_evidence, previous_date, publication_dates
+from .manifest import build_manifest, write_manifest
 from .sources import parse_date
 
 DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"
@@ -43,6 +44,7 @@ def render_briefing(
     data_dir: Path | str = "data",
     title: str | None = None,
     marking: str | None = None,
+    since: str | None = None,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
 
@@ -58,6 +60,9 @@ def render_briefing(
         The data folder (codebooks, sources, claims).
     title, marking : str, optional
         Override the notebook's defaults.
+    since : str, optional
+        ``YYYY-MM-DD`` to compare with in "What changed"; default: the previous date on
+        which a source was published.
 
     Returns
     -------
@@ -74,10 +79,12 @@ def render_briefing(
     """
     notebook, output_dir = Path(notebook), Path(output_dir)
     evidence = load_evidence(data_dir)
-    as_of = check_as_of(as_of or newest_date(evidence.sources))
+    as_of, since = check_dates(as_of, since, evidence)
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
-    parameters = notebook_parameters(as_of, notebook, Path(data_dir), title, marking)
+    extra = {"since": since or "", "title": title, "marking": marking}
+    parameters = notebook_parameters(as_of, notebook, Path(data_dir), extra)
+    manifest = build_manifest(parameters, notebook, Path(data_dir))
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
@@ -89,6 +96,7 @@ def render_briefing(
             output_dir / "_failed" / as_of,
         )
         export_briefing(executed, staging, as_of)
+        write_manifest(manifest, staging)
         folder = publish(staging, output_dir / as_of)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -102,23 +110,44 @@ def current_umask() -> int:
     return mask
 
 
-def check_as_of(as_of: str) -> str:
-    """Return ``as_of`` if it is a real ``YYYY-MM-DD`` date, else raise ParameterError."""
-    if parse_date(str(as_of)) is None:
-        raise ParameterError("as_of", f"found {as_of!r}; expected a real date YYYY-MM-DD")
-    return str(as_of)
+def check_date(name: str, value: str) -> str:
+    """Return ``value`` if it is a real ``YYYY-MM-DD`` date, else raise ParameterError."""
+    if parse_date(str(value)) is None:
+        raise ParameterError(name, f"found {value!r}; expected a real date YYYY-MM-DD")
+    return str(value)
 
 
-def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, title, marking) -> dict:
-    """The parameters papermill injects; paths are relative to the notebook's folder."""
+def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
+    """Resolve and check the briefing's date and the date it is compared with.
+
+    ``as_of`` defaults to the newest source date and may not precede the first source;
+    ``since`` defaults to the previous source date and must precede ``as_of``.
+    """
+    as_of = check_date("as_of", as_of or newest_date(evidence.sources))
+    first = publication_dates(evidence)[0]
+    if as_of < first:
+        raise ParameterError(
+            "as_of",
+            f"found {as_of}, before the first source was published "
+            f"({first}); expected {first} or later",
+        )
+    if since:
+        since = check_date("since", since)
+        if since >= as_of:
+            raise ParameterError("since", f"found {since}; expected a date before as_of {as_of}")
+    return as_of, since or previous_date(evidence, as_of)
+
+
+def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
+    """The parameters papermill injects; paths are relative to the notebook's folder.
+
+    ``extra`` values that are ``None`` are left to the notebook's defaults.
+    """
     parameters = {
         "as_of": as_of,
         "data_dir": os.path.relpath(data_dir.resolve(), notebook.parent.resolve()),
     }
-    if title is not None:
-        parameters["title"] = title
-    if marking is not None:
-        parameters["marking"] = marking
+    parameters.update({key: value for key, value in extra.items() if value is not None})
     return parameters
 
 

@@ -8,7 +8,7 @@ so no number is ever typed into the notebook.
 from __future__ import annotations
 
 from . import analysis, charts, markup
-from .evidence import Evidence
+from .evidence import Evidence, known_on
 
 
 def _figures(evidence: Evidence):
@@ -119,4 +119,30 @@ def sources_and_claims(evidence: Evidence) -> str:
     ]
     for source, table in analysis.claims_by_source(evidence.claims, evidence.sources):
         parts.append(markup.source_heading(source) + markup.linked_table(table, row_id="Claim"))
+    return "".join(parts)
+
+
+def what_changed(everything: Evidence, as_of: str, since: str | None) -> str:
+    """The "What changed since <date>" section: its heading and a list per kind of change.
+
+    Parameters
+    ----------
+    everything : Evidence
+        All the evidence, unfiltered.
+    as_of : str
+        The briefing's date.
+    since : str or None
+        The date to compare with; ``None`` for the first briefing.
+    """
+    if not since:
+        return markup.heading("What changed", 2, "what-changed") + markup.paragraph(
+            "This is the first briefing: there is no earlier source date to compare with."
+        )
+    changes = analysis.what_changed(known_on(everything, since), known_on(everything, as_of))
+    parts = [markup.heading(f"What changed since {analysis.long_date(since)}", 2, "what-changed")]
+    for kind, items in changes.items():
+        if items:
+            parts.append(markup.heading(kind, 3) + markup.bullet_list(items))
+    if len(parts) == 1:
+        parts.append(markup.paragraph("Nothing has changed."))
     return "".join(parts)
