@@ -124,5 +124,8 @@ def rendered(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     return render_briefing(
-        notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=ROOT / "data"
+        as_of="2024-10-24",
+        notebook=ROOT / "notebooks" / "briefing.ipynb",
+        output_dir=out,
+        data_dir=ROOT / "data",
     )

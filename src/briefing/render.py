@@ -95,6 +95,7 @@ def render_briefing(
             parameters,
             output_dir / "_failed" / as_of,
         )
+        normalise_notebook(executed, notebook, staging / f"briefing-{as_of}.ipynb")
         export_briefing(executed, staging, as_of)
         write_manifest(manifest, staging)
         folder = publish(staging, output_dir / as_of)
@@ -180,6 +181,31 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, failed_dir:
             f"the notebook raised in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
             f"the executed notebook is kept in {kept}"
         ) from exc
+
+
+VOLATILE_KEYS = ("start_time", "end_time", "duration")
+
+
+def normalise_notebook(nb, source: Path, path: Path) -> None:
+    """Strip what varies between runs from an executed notebook and write it to ``path``.
+
+    Timings and timestamps go; the injected cell gets a fixed id; paths are recorded
+    relative, so the same inputs give the same bytes in any clone.
+    """
+    import nbformat
+
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in VOLATILE_KEYS + ("exception",):
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    run = nb.metadata.get("papermill", {})
+    for key in VOLATILE_KEYS:
+        run.pop(key, None)
+    run["input_path"] = f"{source.parent.name}/{source.name}"
+    run["output_path"] = path.name
+    nbformat.write(nb, str(path))
 
 
 def export_briefing(executed, folder: Path, as_of: str) -> None:
