@@ -135,9 +135,7 @@ def test_denials_and_what_contradicts_them():
     )
     denied = analysis.denials(frame, TOPICS)
     assert denied.loc[0, "contradicted_by"] == ["C0002"]
-    assert (
-        analysis.denial_sentence(denied) == "On the record, Moscow deny claims on arms transfers."
-    )
+    assert analysis.denial_sentence(denied) == "Denials on record: Moscow (RU) on arms transfers."
     assert analysis.denial_sentence(analysis.denials(EMPTY, TOPICS)).startswith("No claimant")
 
 
@@ -209,3 +207,48 @@ def test_format_date_by_precision():
     assert analysis.format_date(day) == "5\u00a0Jun\u00a02024"
     assert analysis.format_date(day, "month") == "June\u00a02024"
     assert analysis.format_date(pd.NaT) == ""
+
+
+BOOKS = {
+    "units": pd.DataFrame({"label": ["troops", "casualties"]}, index=["troops", "casualties"]),
+    "figure_statuses": STATUSES,
+}
+
+
+def test_moved_figures_by_unit_and_status_ignore_improbable_ones():
+    before = claims(
+        troops("C0001", 3000, 3000, claim_date="2024-10-23"),
+        {
+            "claim_id": "C0002",
+            "quantity_low": 24,
+            "quantity_high": 99,
+            "unit": "casualties",
+            "figure_status": "estimate",
+        },
+    )
+    after = pd.concat(
+        [
+            before,
+            claims(
+                troops("C0003", 10000, 10000, source_id="S2"),
+                troops("C0004", 1000, 1000, source_id="S2", info_credibility=5),  # a slip: ignored
+                {
+                    "claim_id": "C0005",
+                    "quantity_low": 2,
+                    "quantity_high": 2,
+                    "unit": "units",
+                    "figure_status": "pledged",
+                    "source_id": "S2",
+                },
+            ),
+        ],
+        ignore_index=True,
+    )
+    moved, added = analysis.moved_figures(
+        analysis.counted_figures(before, SOURCES), analysis.counted_figures(after, SOURCES), BOOKS
+    )
+    assert moved == [
+        "troops, sent: 3,000 (A, US, 23\u00a0Oct\u00a02024) \u2192 "
+        "10,000 (A, US, 15\u00a0Nov\u00a02024)"
+    ]
+    assert added == ["units, pledged: 2 (A, US, 15\u00a0Nov\u00a02024)"]

@@ -123,7 +123,7 @@ def test_what_changed_matches_the_hand_checked_list(two_dates):
     assert changes == {
         "New sources": ["Test Wire, 15\u00a0Nov\u00a02024: Later report (2 claims)"],
         "Figures that moved": [
-            "sent: 3,000 (Officials, US, 23\u00a0Oct\u00a02024) \u2192 "
+            "troops, sent: 3,000 (Officials, US, 23\u00a0Oct\u00a02024) \u2192 "
             "10,000 (Officials, US, 15\u00a0Nov\u00a02024)"
         ],
         "New figures": [],

@@ -31,11 +31,23 @@ def troop_figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         One row per claim counting troops, with :data:`FIGURE_COLUMNS`;
         ``source_published`` is the date of the source that reports it.
     """
+    counted = counted_figures(claims, sources)
+    return counted[counted["unit"] == "troops"][FIGURE_COLUMNS].reset_index(drop=True)
+
+
+def counted_figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Every claim with a quantity (troops, casualties, ...), lowest upper bound first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The claims' columns plus ``source_published``.
+    """
     published = sources.set_index("source_id")["published"]
-    counted = claims[(claims["unit"] == "troops") & claims["quantity_high"].notna()].copy()
+    counted = claims[claims["quantity_high"].notna()].copy()
     counted["source_published"] = counted["source_id"].map(published)
     order = ["quantity_high", "quantity_low", "claim_id"]
-    return counted.sort_values(order, na_position="first")[FIGURE_COLUMNS].reset_index(drop=True)
+    return counted.sort_values(order, na_position="first").reset_index(drop=True)
 
 
 def format_count(low, high) -> str:
@@ -227,9 +239,10 @@ def denial_sentence(denied: pd.DataFrame) -> str:
     """One sentence on who denies what; says so when nobody denies anything."""
     if denied.empty:
         return "No claimant has denied any of the claims on record."
-    by_topic = denied.groupby("topic", sort=False)["claimant"].apply(join_names)
-    parts = [f"{who} deny claims on {topic.lower()}" for topic, who in by_topic.items()]
-    return "On the record, " + "; ".join(parts) + "."
+    named = denied["claimant"] + " (" + denied["claimant_country"] + ")"
+    by_topic = named.groupby(denied["topic"], sort=False).apply(join_names)
+    parts = [f"{who} on {topic.lower()}" for topic, who in by_topic.items()]
+    return "Denials on record: " + "; ".join(parts) + "."
 
 
 def bottom_line(
@@ -407,28 +420,49 @@ def _figure_text(row) -> str:
     return f"{count} ({row['claimant']}, {row['claimant_country']}, {_day(when)})"
 
 
+#: Figures graded improbable (5) are shown, but never taken as the current figure.
+IMPROBABLE = 5
+
+
 def latest_figures(figures: pd.DataFrame) -> pd.DataFrame:
-    """The most recent troop figure for each figure status (by report date, then claim)."""
-    if figures.empty:
-        return figures.set_index("figure_status")
-    ordered = figures.assign(_said=figures["claim_date"].fillna(figures["source_published"]))
+    """The most recent credible figure per (unit, figure status), by report date then claim.
+
+    Figures whose information credibility is 5 (improbable) or worse are left out.
+    """
+    credible = figures[figures["info_credibility"].fillna(0) < IMPROBABLE]
+    ordered = credible.assign(_said=credible["claim_date"].fillna(credible["source_published"]))
     ordered = ordered.sort_values(["source_published", "_said", "claim_id"], kind="stable")
-    return ordered.drop_duplicates("figure_status", keep="last").set_index("figure_status")
+    return ordered.drop_duplicates(["unit", "figure_status"], keep="last").set_index(
+        ["unit", "figure_status"]
+    )
 
 
-def moved_figures(before: pd.DataFrame, after: pd.DataFrame, statuses: pd.DataFrame):
-    """``(moved, new)`` sentences: latest figures per status that changed or appeared."""
+def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):
+    """``(moved, new)`` sentences: current figures per unit and status that changed or appeared.
+
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        From :func:`counted_figures` on the earlier and the later evidence.
+    books : dict
+        Codebooks (``units`` and ``figure_statuses`` give the labels).
+    """
     old, new = latest_figures(before), latest_figures(after)
     moved, added = [], []
-    for status, row in new.iterrows():
-        label = statuses["label"].get(status, status)
-        if status not in old.index:
+    for (unit, status), row in new.iterrows():
+        label = (
+            f"{books['units']['label'].get(unit, unit)}, "
+            f"{books['figure_statuses']['label'].get(status, status)}"
+        )
+        if (unit, status) not in old.index:
             added.append(f"{label}: {_figure_text(row)}")
-        elif old.loc[status, "claim_id"] != row["claim_id"] and (
-            (old.loc[status, "quantity_low"], old.loc[status, "quantity_high"])
-            != (row["quantity_low"], row["quantity_high"])
+            continue
+        previous = old.loc[(unit, status)]
+        if (previous["quantity_low"], previous["quantity_high"]) != (
+            row["quantity_low"],
+            row["quantity_high"],
         ):
-            moved.append(f"{label}: {_figure_text(old.loc[status])} \u2192 {_figure_text(row)}")
+            moved.append(f"{label}: {_figure_text(previous)} \u2192 {_figure_text(row)}")
     return moved, added
 
 
@@ -472,13 +506,13 @@ def what_changed(before, after) -> dict[str, list[str]]:
         Judgments revised, New denials, Gaps opened, Gaps closed. Empty lists are kept.
     """
     books = after.codebooks
-    statuses, words = books["figure_statuses"], books["estimative_words"]
+    words = books["estimative_words"]
     new_sources = after.sources[~after.sources["source_id"].isin(before.sources["source_id"])]
     new_claims = after.claims[~after.claims["claim_id"].isin(before.claims["claim_id"])]
     moved, added_figures = moved_figures(
-        troop_figures(before.claims, before.sources),
-        troop_figures(after.claims, after.sources),
-        statuses,
+        counted_figures(before.claims, before.sources),
+        counted_figures(after.claims, after.sources),
+        books,
     )
     added, revised = judgment_changes(before.judgments, after.judgments, words)
     denied = new_claims[new_claims["stance"] == "denies"]
