@@ -83,6 +83,7 @@ class ParameterError(InvalidInputError):
 
     def __init__(self, name: str, message: str):
         super().__init__([Problem("parameters", 0, name, message)])
+        self.args = (f"parameter {name}: {message}",)
 
 
 class NotebookExecutionError(BriefingError):
