@@ -14,6 +14,7 @@ STATUSES = pd.DataFrame(
 TOPICS = pd.DataFrame(
     {"label": ["Troop presence", "Arms transfers"]}, index=["troop_presence", "arms_transfers"]
 )
+WORDS = pd.DataFrame({"probability_high": [80, 99]}, index=["likely", "almost certain"])
 SOURCES = pd.DataFrame(
     {"source_id": ["S1", "S2"], "published": pd.to_datetime(["2024-10-24", "2024-11-15"])}
 )
@@ -66,6 +67,7 @@ def judgments(*rows: dict) -> pd.DataFrame:
         "likelihood": "likely",
         "confidence": "low",
         "claim_ids": ["C0001"],
+        "valid_from": pd.Timestamp("2024-10-24"),
     }
     rows = rows or ({},)
     return pd.DataFrame([{**base, **row} for row in rows], columns=list(base))
@@ -142,11 +144,11 @@ def test_denials_and_what_contradicts_them():
 def test_bottom_line_is_two_to_four_sentences():
     figures = analysis.troop_figures(claims(troops("C0001", 3000, 3000)), SOURCES)
     denied = analysis.denials(EMPTY, TOPICS)
-    two = analysis.bottom_line(judgments(), figures, denied, STATUSES)
+    two = analysis.bottom_line(judgments(), figures, denied, STATUSES, WORDS)
     assert len(two) == 3 and two[0] == "It is likely."
     many = judgments({}, {"judgment_id": "J002", "text": "Second."}, {"text": "Third."})
-    assert len(analysis.bottom_line(many, figures, denied, STATUSES)) == 4
-    assert len(analysis.bottom_line(judgments().iloc[0:0], figures, denied, STATUSES)) == 2
+    assert len(analysis.bottom_line(many, figures, denied, STATUSES, WORDS)) == 4
+    assert len(analysis.bottom_line(judgments().iloc[0:0], figures, denied, STATUSES, WORDS)) == 2
 
 
 def test_who_says_what_marks_both_stances():
@@ -252,3 +254,27 @@ def test_moved_figures_by_unit_and_status_ignore_improbable_ones():
         "10,000 (A, US, 15\u00a0Nov\u00a02024)"
     ]
     assert added == ["units, pledged: 2 (A, US, 15\u00a0Nov\u00a02024)"]
+
+
+def test_bottom_line_leads_with_the_newest_then_most_likely_judgment():
+    rows = judgments(
+        {"judgment_id": "J001", "text": "Old."},
+        {"judgment_id": "J002", "text": "New, likely.", "valid_from": pd.Timestamp("2024-12-27")},
+        {
+            "judgment_id": "J003",
+            "text": "New, certain.",
+            "likelihood": "almost certain",
+            "valid_from": pd.Timestamp("2024-12-27"),
+        },
+    )
+    assert list(analysis.lead_judgments(rows, WORDS)["judgment_id"]) == ["J003", "J002", "J001"]
+
+
+def test_improbable_figures_are_shown_but_not_counted():
+    frame = claims(troops("C0001", 3000, 3000), troops("C0002", 1000, 1000, info_credibility=5))
+    figures = analysis.troop_figures(frame, SOURCES)
+    assert len(figures) == 2
+    text = analysis.figure_range_sentence(figures, STATUSES)
+    assert "1 troop figure has been claimed" in text and "ranging from 3,000 to 3,000" in text
+    assert "1 figure(s) graded improbable are not counted (C0002)." in text
+    assert "1,000" not in analysis.figure_extremes_sentence(figures, STATUSES)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: Figures graded improbable (5) or worse are shown, but never counted in ranges or as the
+#: current figure.
+IMPROBABLE = 5
+
 FIGURE_COLUMNS = [
     "claim_id", "claimant", "claimant_country", "claim_date", "source_published",
-    "figure_status", "quantity_low", "quantity_high", "grade",
+    "figure_status", "quantity_low", "quantity_high", "info_credibility", "grade",
 ]  # fmt: skip
 
 
@@ -73,17 +77,39 @@ def figure_range_sentence(figures: pd.DataFrame, statuses: pd.DataFrame) -> str:
     -------
     str
     """
+    counted, left_out = credible(figures), improbable_note(figures)
     if figures.empty:
         return "No troop figures have been claimed."
-    lowest = figures["quantity_low"].fillna(figures["quantity_high"]).min()
-    top = figures.iloc[-1]
+    if counted.empty:
+        return "No credible troop figures have been claimed." + left_out
+    lowest = counted["quantity_low"].fillna(counted["quantity_high"]).min()
+    top = counted.iloc[-1]
     status = statuses["label"].get(top["figure_status"], top["figure_status"])
     highest = format_count(top["quantity_low"], top["quantity_high"])
     return (
-        f"{len(figures)} troop figures have been claimed, ranging from {int(lowest):,} to "
+        f"{plural(len(counted), 'troop figure')} claimed, ranging from {int(lowest):,} to "
         f"{int(top['quantity_high']):,}; the highest, {highest} troops ({status}), comes from "
-        f"{top['claimant']} ({top['claimant_country']})."
+        f"{top['claimant']} ({top['claimant_country']}).{left_out}"
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 troop figure has been`` / ``4 troop figures have been``."""
+    return f"{count} {noun} has been" if count == 1 else f"{count} {noun}s have been"
+
+
+def credible(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures whose information credibility is better than improbable (1 to 4)."""
+    return figures[figures["info_credibility"].fillna(0) < IMPROBABLE]
+
+
+def improbable_note(figures: pd.DataFrame) -> str:
+    """`` N figure(s) graded improbable are not counted (C0141).`` or nothing."""
+    doubtful = figures[figures["info_credibility"].fillna(0) >= IMPROBABLE]
+    if doubtful.empty:
+        return ""
+    ids = ", ".join(doubtful["claim_id"])
+    return f" {len(doubtful)} figure(s) graded improbable are not counted ({ids})."
 
 
 def _day(value) -> str:
@@ -187,6 +213,9 @@ def figure_extremes_sentence(figures: pd.DataFrame, statuses: pd.DataFrame) -> s
     """One sentence naming the lowest and the highest troop figure and who gave them."""
     if figures.empty:
         return "No troop figures have been claimed."
+    figures = credible(figures)
+    if figures.empty:
+        return "No credible troop figures have been claimed."
     if len(figures) == 1:
         only = figures.iloc[0]
         return f"One troop figure has been claimed: {_figure_phrase(only, statuses)}."
@@ -245,15 +274,31 @@ def denial_sentence(denied: pd.DataFrame) -> str:
     return "Denials on record: " + "; ".join(parts) + "."
 
 
+def lead_judgments(judgments: pd.DataFrame, words: pd.DataFrame) -> pd.DataFrame:
+    """Judgments in the order a bottom line takes them: the newest first (the latest
+    assessment is the news), then the more likely, then by id."""
+    if judgments.empty:
+        return judgments
+    high = judgments["likelihood"].map(lambda c: float(words["probability_high"].get(c, 0)))
+    ordered = judgments.assign(_high=high).sort_values(
+        ["valid_from", "_high", "judgment_id"], ascending=[False, False, True], kind="stable"
+    )
+    return ordered.drop(columns="_high")
+
+
 def bottom_line(
-    judgments: pd.DataFrame, figures: pd.DataFrame, denied: pd.DataFrame, statuses: pd.DataFrame
+    judgments: pd.DataFrame,
+    figures: pd.DataFrame,
+    denied: pd.DataFrame,
+    statuses: pd.DataFrame,
+    words: pd.DataFrame,
 ) -> list[str]:
     """Two to four sentences for the top of the briefing, all from the data.
 
-    The first key judgment leads; then the range of troop figures; then the second key
-    judgment, if any; then the denials.
+    The leading key judgment (see :func:`lead_judgments`) comes first; then the range of
+    troop figures; then the second judgment, if any; then the denials.
     """
-    texts = list(judgments["text"])
+    texts = list(lead_judgments(judgments, words)["text"])
     sentences = texts[:1] + [figure_extremes_sentence(figures, statuses)] + texts[1:2]
     return sentences + [denial_sentence(denied)]
 
@@ -418,10 +463,6 @@ def _figure_text(row) -> str:
     when = row["claim_date"] if pd.notna(row["claim_date"]) else row["source_published"]
     count = format_count(row["quantity_low"], row["quantity_high"])
     return f"{count} ({row['claimant']}, {row['claimant_country']}, {_day(when)})"
-
-
-#: Figures graded improbable (5) are shown, but never taken as the current figure.
-IMPROBABLE = 5
 
 
 def latest_figures(figures: pd.DataFrame) -> pd.DataFrame:

@@ -18,11 +18,17 @@ def _figures(evidence: Evidence):
     ]
 
 
-def bottom_line(evidence: Evidence) -> str:
+def bottom_line_sentences(evidence: Evidence) -> list[str]:
     """Two to four sentences: the lead judgments, the figures' range, the denials."""
     figures, statuses = _figures(evidence)
     denied = analysis.denials(evidence.claims, evidence.codebooks["topics"])
-    return markup.sentences(analysis.bottom_line(evidence.judgments, figures, denied, statuses))
+    words = evidence.codebooks["estimative_words"]
+    return analysis.bottom_line(evidence.judgments, figures, denied, statuses, words)
+
+
+def bottom_line(evidence: Evidence) -> str:
+    """The bottom line up front as a paragraph."""
+    return markup.sentences(bottom_line_sentences(evidence))
 
 
 def key_judgments(evidence: Evidence) -> str:

@@ -18,6 +18,7 @@ from . import analysis, markup
 from .evidence import Evidence, known_on, load_evidence, previous_date, publication_dates
 from .manifest import build_manifest, is_up_to_date
 from .render import DEFAULT_NOTEBOOK, notebook_parameters, render_briefing
+from .sections import bottom_line_sentences
 
 
 @dataclass
@@ -87,11 +88,7 @@ def index_rows(evidence: Evidence, dates) -> list[dict]:
     rows = []
     for day in dates:
         known = known_on(evidence, day)
-        figures = analysis.troop_figures(known.claims, known.sources)
-        denied = analysis.denials(known.claims, known.codebooks["topics"])
-        lines = analysis.bottom_line(
-            known.judgments, figures, denied, known.codebooks["figure_statuses"]
-        )
+        lines = bottom_line_sentences(known)
         since = previous_date(evidence, day)
         changes = analysis.what_changed(known_on(evidence, since), known) if since else {}
         summary = (
