@@ -171,7 +171,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, failed_dir:
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)
