@@ -9,10 +9,19 @@ BRIEFING := $(VENV)/bin/briefing
 STAMP := $(VENV)/.installed
 LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.installed
-AS_OF ?=
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: help venv briefing briefings validate test lint lab lock clean
+# The newest publication date in the sources' front matter (no Python start needed).
+AS_OF ?=
+ifeq ($(AS_OF),)
+AS_OF := $(shell awk 'FNR==1{fm=0} /^---[ \t]*$$/{fm++; next} fm==1 && /^published:/{gsub(/["\047 ]/,"",$$2); print $$2}' data/sources/*.md | sort | tail -1)
+endif
+# Everything a briefing is built from: a briefing is rebuilt only when one of these changes.
+INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycache__/*' \
+	-not -path '*/.ipynb_checkpoints/*') requirements.lock pyproject.toml
+REPORT := reports/$(AS_OF)/manifest.json
+
+.PHONY: help venv briefing briefings validate verify test lint lab lock clean
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,8 +40,14 @@ venv: $(STAMP) ## create or update .venv from requirements.lock
 validate: $(STAMP) ## check codebooks, sources and claims; list every problem
 	$(BRIEFING) validate
 
-briefing: validate ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (AS_OF=YYYY-MM-DD, default newest)
-	$(BRIEFING) render $(if $(AS_OF),--as-of $(AS_OF))
+briefing: $(REPORT) ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (AS_OF=YYYY-MM-DD, default newest)
+
+$(REPORT): $(STAMP) $(INPUTS)
+	$(BRIEFING) validate
+	$(BRIEFING) render --as-of $(AS_OF)
+
+verify: $(STAMP) ## re-render the AS_OF briefing and compare it byte for byte with its manifest
+	$(BRIEFING) verify $(REPORT)
 
 briefings: validate ## render one briefing per source date in parallel, and reports/index.html
 	$(BRIEFING) series

@@ -229,3 +229,21 @@ def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
     if problems:
         raise ClaimValidationError(problems)
     return typed_claims(table, starts, ends)
+
+
+def claims_csv(path: Path | str, claim_ids) -> bytes:
+    """The rows of the claims table whose ids are in ``claim_ids``, as CSV bytes.
+
+    Cells are written exactly as they stand in the file (no type conversion), so the
+    extract can be compared with, or merged back into, the table it comes from.
+    """
+    import csv
+    import io
+
+    table = read_table(path)
+    wanted = table.frame[table.frame["claim_id"].isin(set(claim_ids))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.header)
+    writer.writerows(wanted.itertuples(index=False))
+    return buffer.getvalue().encode("utf-8")

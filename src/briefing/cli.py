@@ -11,8 +11,8 @@ import sys
 
 from .errors import BriefingError, InvalidInputError
 
-EPILOG = """exit codes: 0 done, 2 invalid input (data, parameters), 3 the notebook raised,
-4 export failed"""
+EPILOG = """exit codes: 0 done, 1 verify found differences, 2 invalid input (data,
+parameters), 3 the notebook raised, 4 export failed"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,7 +113,40 @@ def build_parser() -> argparse.ArgumentParser:
     series.add_argument(
         "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
     )
+
+    verify = commands.add_parser(
+        "verify",
+        help="re-render a briefing and check it against its manifest, byte for byte",
+        description="Check the current inputs against a briefing's recorded hashes, render it "
+        "again into a temporary folder and compare the outputs. Exit 0 when identical, 1 "
+        "with one line per difference.",
+        epilog="examples:\n  briefing verify reports/2024-12-27/manifest.json\n"
+        "  briefing verify reports/2024-12-27/briefing-2024-12-27.pdf\n\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("path", metavar="PATH", help="a briefing's manifest.json or PDF")
+    verify.add_argument(
+        "--notebook",
+        default="notebooks/briefing.ipynb",
+        metavar="PATH",
+        help="briefing notebook (default: %(default)s)",
+    )
+    verify.add_argument(
+        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
+    )
     return parser
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``briefing verify``: exit 0 when reproduced exactly, 1 with the differences."""
+    from .verify import verify_briefing
+
+    differences = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
+    for line in differences:
+        print(line)
+    if not differences:
+        print(f"verified: {args.path} is reproduced byte for byte from the current inputs")
+    return 1 if differences else 0
 
 
 def run_series(args: argparse.Namespace) -> int:
@@ -167,7 +200,12 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"render": run_render, "validate": run_validate, "series": run_series}
+COMMANDS = {
+    "render": run_render,
+    "validate": run_validate,
+    "series": run_series,
+    "verify": run_verify,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

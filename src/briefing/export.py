@@ -112,6 +112,8 @@ class BriefingHTMLExporter(HTMLExporter):
         resources = self._init_resources(resources)
         parameters = notebook_parameters(nb)
         parameters["as_of_label"] = as_of_label(str(parameters["as_of"]))
+        manifest = resources.get("briefing_manifest")
+        parameters["colophon"] = colophon(manifest) if manifest else None
         resources["briefing"] = parameters
         return super().from_notebook_node(nb, resources, **kw)
 
@@ -134,7 +136,8 @@ class BriefingPDFExporter(BriefingHTMLExporter):
         """Export ``nb`` to PDF bytes."""
         html, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
-        return html_to_pdf(html), resources
+        as_of = str(resources["briefing"]["as_of"])
+        return html_to_pdf(html, resources.get("briefing_attachments", ()), as_of), resources
 
 
 def font_faces() -> str:
@@ -169,13 +172,18 @@ def local_only_fetcher():
     return URLFetcher(allowed_protocols={"data", "file"})
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out briefing HTML as an A4 PDF with embedded, pinned fonts.
+def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
+    """Lay out briefing HTML as a tagged PDF/A-3a (A4) with embedded, pinned fonts.
 
     Parameters
     ----------
     html : str
         HTML from :class:`BriefingHTMLExporter`.
+    attachments : iterable of (name, bytes, description)
+        Files embedded in the PDF (PDF/A-3 allows them), e.g. the claims table and the
+        manifest; dated ``as_of`` so that the bytes never depend on the clock.
+    as_of : str
+        ``YYYY-MM-DD`` date given to the attachments.
 
     Returns
     -------
@@ -193,9 +201,63 @@ def html_to_pdf(html: str) -> bytes:
         document = weasyprint.HTML(
             string=html, url_fetcher=local_only_fetcher(), base_url=TEMPLATES.as_uri() + "/"
         )
-        return document.write_pdf(stylesheets=[weasyprint.CSS(string=font_faces())])
+        return document.write_pdf(
+            stylesheets=[weasyprint.CSS(string=font_faces())],
+            pdf_variant="pdf/a-3a",
+            attachments=[_attachment(*item, as_of) for item in attachments],
+        )
     except Exception as exc:  # WeasyPrint raises many types; all mean "export failed".
         raise ExportError(f"PDF export failed: {exc}") from exc
+
+
+def _attachment(name: str, data: bytes, description: str, as_of: str):
+    """A WeasyPrint attachment dated at midnight UTC of ``as_of`` (never the clock)."""
+    import weasyprint
+
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date(1970, 1, 1)
+    when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return weasyprint.Attachment(
+        string=data,
+        name=name,
+        description=description,
+        created=when,
+        modified=when,
+        relationship="Data",
+    )
+
+
+def colophon(manifest: dict) -> dict:
+    """What the colophon shows, from a manifest: digest, commit, parameters, versions and
+    the command that reproduces the briefing."""
+    parameters = manifest["parameters"]
+    provenance = manifest.get("provenance", {})
+    commit = provenance.get("commit") or "not in a git checkout"
+    if provenance.get("dirty"):
+        commit += " (with uncommitted changes)"
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(provenance.get("versions", {}).items()))
+    shown = {k: v or "none" for k, v in parameters.items() if k != "data_dir"}
+    return {
+        "digest": manifest["inputs_digest"],
+        "inputs": len(manifest["inputs"]),
+        "commit": commit,
+        "parameters": ", ".join(f"{k} = {v}" for k, v in sorted(shown.items())),
+        "versions": versions,
+        "command": reproduce_command(parameters, provenance.get("commit")),
+    }
+
+
+def reproduce_command(parameters: dict, commit: str | None) -> str:
+    """The one shell command that rebuilds a briefing from its sources."""
+    import shlex
+
+    options = [f"--as-of {parameters['as_of']}"]
+    options += [
+        f"--{k.replace('_', '-')} {shlex.quote(str(parameters[k]))}"
+        for k in ("since", "title", "marking")
+        if parameters.get(k)
+    ]
+    command = "make venv && .venv/bin/briefing render " + " ".join(options)
+    return f"git checkout {commit} && {command}" if commit else command
 
 
 def as_of_label(as_of: str) -> str:

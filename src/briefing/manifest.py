@@ -1,19 +1,25 @@
 """What a briefing was built from: ``reports/<date>/manifest.json``.
 
 The manifest records the render parameters, the sha256 of every input (the notebook,
-every data file, the package's own code and templates) and of every output. A briefing
-whose recorded inputs and parameters match the current ones, and whose outputs still
-have their recorded hashes, is up to date and need not be rendered again.
+every data file, the package's own code and templates, the lock file), the provenance
+of the build (git commit, whether the tree had uncommitted changes, Python and key
+package versions) and the sha256 of every output. A copy without the output hashes is
+attached to the PDF, so a reader holding only the PDF can see what it was built from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import platform
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
+KEY_PACKAGES = ("briefing", "pandas", "pandera", "matplotlib", "papermill", "nbconvert",
+                "nbformat", "ipykernel", "weasyprint")  # fmt: skip
 
 
 def sha256(path: Path) -> str:
@@ -30,16 +36,97 @@ def _files(folder: Path, prefix: str) -> dict[str, str]:
     }
 
 
-def build_manifest(parameters: dict, notebook: Path, data_dir: Path) -> dict:
-    """The parameters and input hashes of a briefing (its outputs are added on writing).
+def project_root(notebook: Path) -> Path | None:
+    """The project folder holding ``notebook`` (the one with ``pyproject.toml``), if any."""
+    for folder in Path(notebook).resolve().parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return None
 
-    Input names are relative (``data/claims/claims.csv``, ``briefing/render.py``), so two
-    clones at different paths record the same manifest.
-    """
+
+def input_hashes(notebook: Path, data_dir: Path) -> dict[str, str]:
+    """sha256 of every input, keyed by a relative name (the same in every clone)."""
     inputs = {f"notebooks/{notebook.name}": sha256(notebook)}
     inputs.update(_files(Path(data_dir), "data"))
     inputs.update(_files(PACKAGE, "briefing"))
-    return {"parameters": dict(sorted(parameters.items())), "inputs": inputs}
+    root = project_root(notebook)
+    if root and (root / "requirements.lock").is_file():
+        inputs["requirements.lock"] = sha256(root / "requirements.lock")
+    return inputs
+
+
+def git_state(root: Path | None) -> dict:
+    """``{"commit": sha or None, "dirty": bool or None}`` of the project's git checkout."""
+    if root is None:
+        return {"commit": None, "dirty": None}
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def package_versions() -> dict[str, str]:
+    """Python's version and those of the packages that shape the output."""
+    versions = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return versions
+
+
+def inputs_digest(inputs: dict[str, str]) -> str:
+    """One sha256 over every input's name and hash: equal digests, equal inputs."""
+    lines = "".join(f"{name}  {digest}\n" for name, digest in sorted(inputs.items()))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def build_manifest(
+    parameters: dict, notebook: Path, data_dir: Path, provenance: dict | None = None
+) -> dict:
+    """The parameters, input hashes and provenance of a briefing (outputs come on writing).
+
+    Parameters
+    ----------
+    parameters : dict
+        What papermill injects.
+    notebook, data_dir : Path
+        The briefing notebook and the data folder.
+    provenance : dict, optional
+        A recorded provenance to reuse (``briefing verify`` rebuilds with the commit and
+        versions of the briefing it checks); default: the current ones.
+
+    Returns
+    -------
+    dict
+    """
+    inputs = input_hashes(notebook, data_dir)
+    if provenance is None:
+        provenance = {**git_state(project_root(notebook)), "versions": package_versions()}
+    return {
+        "parameters": dict(sorted(parameters.items())),
+        "inputs": inputs,
+        "inputs_digest": inputs_digest(inputs),
+        "provenance": provenance,
+    }
+
+
+def manifest_json(manifest: dict) -> str:
+    """The manifest as stable, human-readable JSON."""
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def write_manifest(manifest: dict, folder: Path) -> Path:
@@ -47,20 +134,22 @@ def write_manifest(manifest: dict, folder: Path) -> Path:
     outputs = {p.name: sha256(p) for p in sorted(folder.iterdir())
                if p.is_file() and p.name != MANIFEST}  # fmt: skip
     path = folder / MANIFEST
-    path.write_text(
-        json.dumps({**manifest, "outputs": outputs}, indent=2, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
+    path.write_text(manifest_json({**manifest, "outputs": outputs}), encoding="utf-8")
     return path
 
 
 def is_up_to_date(folder: Path, manifest: dict) -> bool:
-    """Whether ``folder`` holds a complete briefing built from exactly these inputs."""
+    """Whether ``folder`` holds a complete briefing built from exactly these inputs.
+
+    Provenance (commit, versions) is not compared: it describes a build, it is not an
+    input. The outputs must still have the hashes recorded for them.
+    """
     try:
         recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if {k: recorded.get(k) for k in ("parameters", "inputs")} != manifest:
+    keys = ("parameters", "inputs")
+    if any(recorded.get(key) != manifest.get(key) for key in keys):
         return False
     outputs = recorded.get("outputs", {})
     return bool(outputs) and all(

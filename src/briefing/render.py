@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .analysis import newest_date
+from .claims import claims_csv
 from .errors import NotebookExecutionError, ParameterError
-from .evidence import load_evidence, previous_date, publication_dates
+from .evidence import known_on, load_evidence, previous_date, publication_dates
 from .manifest import build_manifest, write_manifest
 from .sources import parse_date
 
@@ -45,6 +46,7 @@ def render_briefing(
     title: str | None = None,
     marking: str | None = None,
     since: str | None = None,
+    provenance: dict | None = None,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
 
@@ -63,6 +65,8 @@ def render_briefing(
     since : str, optional
         ``YYYY-MM-DD`` to compare with in "What changed"; default: the previous date on
         which a source was published.
+    provenance : dict, optional
+        Commit and versions to record instead of the current ones (used by ``verify``).
 
     Returns
     -------
@@ -84,7 +88,7 @@ def render_briefing(
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
     extra = {"since": since or "", "title": title, "marking": marking}
     parameters = notebook_parameters(as_of, notebook, Path(data_dir), extra)
-    manifest = build_manifest(parameters, notebook, Path(data_dir))
+    manifest = build_manifest(parameters, notebook, Path(data_dir), provenance)
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
@@ -96,7 +100,9 @@ def render_briefing(
             output_dir / "_failed" / as_of,
         )
         normalise_notebook(executed, notebook, staging / f"briefing-{as_of}.ipynb")
-        export_briefing(executed, staging, as_of)
+        known = known_on(evidence, as_of).claims["claim_id"]
+        known_claims = claims_csv(Path(data_dir) / "claims" / "claims.csv", known)
+        export_briefing(executed, staging, as_of, manifest, known_claims)
         write_manifest(manifest, staging)
         folder = publish(staging, output_dir / as_of)
     finally:
@@ -208,13 +214,28 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
     nbformat.write(nb, str(path))
 
 
-def export_briefing(executed, folder: Path, as_of: str) -> None:
-    """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``."""
-    from .export import BriefingHTMLExporter, html_to_pdf
+def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: bytes) -> None:
+    """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
-    html, _ = BriefingHTMLExporter().from_notebook_node(executed)
+    The HTML is laid out once and the PDF made from it in the same process. The PDF
+    carries ``claims`` (the rows of the claims table known on ``as_of``) and the
+    manifest (without output hashes) as attachments.
+    """
+    from .export import BriefingHTMLExporter, html_to_pdf
+    from .manifest import manifest_json
+
+    resources = {"briefing_manifest": manifest}
+    html, _ = BriefingHTMLExporter().from_notebook_node(executed, resources)
     (folder / f"briefing-{as_of}.html").write_text(html, encoding="utf-8")
-    (folder / f"briefing-{as_of}.pdf").write_bytes(html_to_pdf(html))
+    attachments = [
+        ("claims.csv", claims, f"The claims known on {as_of} (rows of data/claims/claims.csv)"),
+        (
+            "manifest.json",
+            manifest_json(manifest).encode("utf-8"),
+            "Parameters, input hashes and provenance of this briefing",
+        ),
+    ]
+    (folder / f"briefing-{as_of}.pdf").write_bytes(html_to_pdf(html, attachments, as_of))
 
 
 def publish(staging: Path, target: Path) -> Path:

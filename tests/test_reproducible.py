@@ -1,0 +1,125 @@
+"""Byte-reproducible briefings: manifest, attachments, verify."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from conftest import ROOT
+from pypdf import PdfReader
+
+from briefing.manifest import sha256
+from briefing.render import render_briefing
+from briefing.verify import verify_briefing
+
+AS_OF = "2024-10-23"  # the first source date: the smallest real briefing
+
+
+def copy_project(folder):
+    """A copy of what a briefing is built from (notebook and data) at another path."""
+    for name in ("notebooks", "data"):
+        shutil.copytree(ROOT / name, folder / name)
+    for name in ("pyproject.toml", "requirements.lock"):
+        shutil.copyfile(ROOT / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def two_clones(tmp_path_factory):
+    """The same briefing rendered in two copies of the project at different paths."""
+    briefings = []
+    for name in ("first-clone", "second/clone-at-another-depth"):
+        root = copy_project(tmp_path_factory.mktemp("repro") / name)
+        briefings.append(
+            render_briefing(
+                as_of=AS_OF,
+                notebook=root / "notebooks" / "briefing.ipynb",
+                output_dir=root / "reports",
+                data_dir=root / "data",
+            )
+        )
+    return briefings
+
+
+def test_two_copies_at_different_paths_give_identical_bytes(two_clones):
+    first, second = two_clones
+    assert str(first.folder) != str(second.folder)
+    for name in ("html", "pdf", "notebook"):
+        a, b = getattr(first, name), getattr(second, name)
+        assert a.read_bytes() == b.read_bytes(), name
+    assert (first.folder / "manifest.json").read_bytes() == (
+        second.folder / "manifest.json"
+    ).read_bytes()
+
+
+def test_no_path_or_clock_reaches_the_outputs(two_clones):
+    first = two_clones[0]
+    for path in (first.html, first.notebook, first.folder / "manifest.json"):
+        text = path.read_text(encoding="utf-8")
+        assert str(first.folder.parent.parent) not in text, path.name
+        assert "2026-" not in text and "1970-" not in text, path.name
+
+
+def test_manifest_hashes_match_the_files(rendered):
+    manifest = json.loads((rendered.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["data/claims/claims.csv"] == sha256(ROOT / "data/claims/claims.csv")
+    assert manifest["inputs"]["notebooks/briefing.ipynb"] == sha256(
+        ROOT / "notebooks/briefing.ipynb"
+    )
+    assert manifest["inputs"]["requirements.lock"] == sha256(ROOT / "requirements.lock")
+    assert any(name.startswith("briefing/") for name in manifest["inputs"])
+    assert any(name.startswith("data/sources/") for name in manifest["inputs"])
+    for name, digest in manifest["outputs"].items():
+        assert sha256(rendered.folder / name) == digest, name
+    assert manifest["parameters"]["as_of"] == "2024-10-24"
+    assert {"python", "pandas", "weasyprint"} <= set(manifest["provenance"]["versions"])
+    assert "commit" in manifest["provenance"] and "dirty" in manifest["provenance"]
+
+
+def test_pdf_carries_the_known_claims_and_the_manifest(rendered):
+    attachments = PdfReader(rendered.pdf).attachments
+    assert set(attachments) == {"claims.csv", "manifest.json"}
+    rows = list(csv.DictReader(io.StringIO(attachments["claims.csv"][0].decode("utf-8"))))
+    published = {row["source_id"][:10] for row in rows}
+    assert rows and max(published) <= "2024-10-24"  # nothing from after the as-of date
+    attached = json.loads(attachments["manifest.json"][0])
+    on_disk = json.loads((rendered.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert attached == {k: v for k, v in on_disk.items() if k != "outputs"}
+
+
+def test_pdf_is_tagged_with_bookmarks_and_a_colophon(rendered):
+    reader = PdfReader(rendered.pdf)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    titles = []
+
+    def walk(items):
+        for item in items:
+            walk(item) if isinstance(item, list) else titles.append(item.title)
+
+    walk(reader.outline)
+    assert {"Key judgments", "Sources and claims", "Colophon"} <= set(titles)
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert (
+        "Colophon" in last and "make venv && .venv/bin/briefing render --as-of 2024-10-24" in last
+    )
+
+
+def test_verify_passes_then_names_the_changed_claims_file(two_clones):
+    briefing = two_clones[0]
+    root = briefing.folder.parent.parent
+    notebook, data = root / "notebooks" / "briefing.ipynb", root / "data"
+    assert verify_briefing(briefing.folder / "manifest.json", notebook, data) == []
+    assert verify_briefing(briefing.pdf, notebook, data) == []
+    claims = data / "claims" / "claims.csv"
+    original = claims.read_bytes()
+    at = original.index(b"Kirby said")
+    claims.write_bytes(original[:at] + b"k" + original[at + 1 :])  # one byte: K -> k
+    try:
+        lines = verify_briefing(briefing.folder / "manifest.json", notebook, data)
+    finally:
+        claims.write_bytes(original)
+    assert "data/claims/claims.csv changed since this briefing" in lines
+    assert any(line.startswith("PDF differs") for line in lines)
