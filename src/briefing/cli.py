@@ -1,7 +1,7 @@
 """The ``briefing`` command: parse arguments, call one library function, map errors to exit codes.
 
-Exit codes: 0 done, 2 invalid input (data or parameters), 3 the notebook raised,
-4 export failed.
+Exit codes: 0 done, 1 ``verify`` found differences, 2 invalid input (data or
+parameters), 3 the notebook raised, 4 export failed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,115 @@ from .errors import BriefingError, InvalidInputError
 EPILOG = """exit codes: 0 done, 1 verify found differences, 2 invalid input (data,
 parameters), 3 the notebook raised, 4 export failed"""
 
+PATH_OPTIONS = {
+    "notebook": ("--notebook", "notebooks/briefing.ipynb", "PATH", "briefing notebook"),
+    "output": ("--output-dir", "reports", "DIR", "folder for dated briefings"),
+    "data": ("--data-dir", "data", "DIR", "data folder with reference/, sources/, claims/"),
+}
+
+
+def _command(commands, name: str, summary: str, description: str, examples: list[str]):
+    """Add a subcommand whose help ends with examples and the exit codes."""
+    epilog = "examples:\n" + "".join(f"  {e}\n" for e in examples) + "\n" + EPILOG
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _paths(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Add the shared path options (``notebook``, ``output``, ``data``) to a subcommand."""
+    for name in names:
+        flag, default, metavar, text = PATH_OPTIONS[name]
+        parser.add_argument(
+            flag, default=default, metavar=metavar, help=f"{text} (default: %(default)s)"
+        )
+
+
+def _render_parser(commands) -> None:
+    """``briefing render``."""
+    render = _command(
+        commands,
+        "render",
+        "render the briefing as of a date into reports/<date>/",
+        "Execute the briefing notebook with papermill and export HTML and PDF.",
+        [
+            "briefing render",
+            "briefing render --as-of 2024-10-23",
+            "briefing render --as-of 2024-12-27 --since 2024-11-15",
+        ],
+    )
+    render.add_argument(
+        "--as-of", metavar="DATE", help="information date YYYY-MM-DD (default: newest source date)"
+    )
+    render.add_argument(
+        "--since",
+        metavar="DATE",
+        help="compare with this date in 'What changed' (default: the previous source date)",
+    )
+    _paths(render, "notebook", "output", "data")
+    render.add_argument("--title", help="briefing title (default: the notebook's)")
+    render.add_argument(
+        "--marking", help="handling marking on every page (default: the notebook's)"
+    )
+
+
+def _validate_parser(commands) -> None:
+    """``briefing validate``."""
+    validate = _command(
+        commands,
+        "validate",
+        "check codebooks, sources, claims, judgments; list every problem",
+        "Validate the data; print each problem as path:line:column: message.",
+        ["briefing validate", "briefing validate --claims my-claims.csv"],
+    )
+    _paths(validate, "data")
+    for flag, metavar, text in (
+        ("--claims", "PATH", "claims table (default: DIR/claims/claims.csv)"),
+        ("--sources", "DIR", "sources folder (default: DIR/sources)"),
+        ("--judgments", "PATH", "key judgments (default: DIR/judgments/judgments.csv)"),
+        ("--gaps", "PATH", "intelligence gaps (default: DIR/judgments/gaps.csv)"),
+        ("--events", "PATH", "timeline events (default: DIR/events/events.csv)"),
+    ):
+        validate.add_argument(flag, metavar=metavar, help=text)
+
+
+def _series_parser(commands) -> None:
+    """``briefing series``."""
+    series = _command(
+        commands,
+        "series",
+        "render one briefing per source date in parallel, and reports/index.html",
+        "Render every dated briefing that is missing or out of date, in parallel, "
+        "then write an index page linking them all.",
+        ["briefing series", "briefing series --jobs 2"],
+    )
+    _paths(series, "notebook", "output", "data")
+    series.add_argument(
+        "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
+    )
+
+
+def _verify_parser(commands) -> None:
+    """``briefing verify``."""
+    verify = _command(
+        commands,
+        "verify",
+        "re-render a briefing and check it against its manifest, byte for byte",
+        "Check the current inputs against a briefing's recorded hashes, render it "
+        "again into a temporary folder and compare the outputs. Exit 0 when "
+        "identical, 1 with one line per difference.",
+        [
+            "briefing verify reports/2024-12-27/manifest.json",
+            "briefing verify reports/2024-12-27/briefing-2024-12-27.pdf",
+        ],
+    )
+    verify.add_argument("path", metavar="PATH", help="a briefing's manifest.json or PDF")
+    _paths(verify, "notebook", "data")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``briefing`` and its subcommands."""
@@ -24,141 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    render = commands.add_parser(
-        "render",
-        help="render the briefing as of a date into reports/<date>/",
-        description="Execute the briefing notebook with papermill and export HTML and PDF.",
-        epilog="example: briefing render --as-of 2024-10-24\n\n" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    render.add_argument(
-        "--as-of", metavar="DATE", help="information date YYYY-MM-DD (default: newest source date)"
-    )
-    render.add_argument(
-        "--notebook",
-        default="notebooks/briefing.ipynb",
-        metavar="PATH",
-        help="briefing notebook (default: %(default)s)",
-    )
-    render.add_argument(
-        "--output-dir",
-        default="reports",
-        metavar="DIR",
-        help="folder for dated briefings (default: %(default)s)",
-    )
-    render.add_argument(
-        "--data-dir",
-        default="data",
-        metavar="DIR",
-        help="data folder with reference/, sources/, claims/ (default: %(default)s)",
-    )
-    render.add_argument(
-        "--since",
-        metavar="DATE",
-        help="compare with this date in 'What changed' (default: the previous source date)",
-    )
-    render.add_argument("--title", help="briefing title (default: the notebook's)")
-    render.add_argument(
-        "--marking", help="handling marking on every page (default: the notebook's)"
-    )
-
-    validate = commands.add_parser(
-        "validate",
-        help="check codebooks, sources and claims; list every problem",
-        description="Validate the data; print each problem as path:line:column: message.",
-        epilog="example: briefing validate --claims data/claims/claims.csv\n\n" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    validate.add_argument(
-        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
-    )
-    validate.add_argument(
-        "--claims", metavar="PATH", help="claims table (default: DIR/claims/claims.csv)"
-    )
-    validate.add_argument("--sources", metavar="DIR", help="sources folder (default: DIR/sources)")
-    validate.add_argument(
-        "--judgments", metavar="PATH", help="key judgments (default: DIR/judgments/judgments.csv)"
-    )
-    validate.add_argument(
-        "--gaps", metavar="PATH", help="intelligence gaps (default: DIR/judgments/gaps.csv)"
-    )
-    validate.add_argument(
-        "--events", metavar="PATH", help="timeline events (default: DIR/events/events.csv)"
-    )
-
-    series = commands.add_parser(
-        "series",
-        help="render one briefing per source date in parallel, and reports/index.html",
-        description="Render every dated briefing that is missing or out of date, in "
-        "parallel, then write an index page linking them all.",
-        epilog="example: briefing series --jobs 2\n\n" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    series.add_argument(
-        "--output-dir",
-        default="reports",
-        metavar="DIR",
-        help="folder for dated briefings (default: %(default)s)",
-    )
-    series.add_argument(
-        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
-    )
-    series.add_argument(
-        "--notebook",
-        default="notebooks/briefing.ipynb",
-        metavar="PATH",
-        help="briefing notebook (default: %(default)s)",
-    )
-    series.add_argument(
-        "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
-    )
-
-    verify = commands.add_parser(
-        "verify",
-        help="re-render a briefing and check it against its manifest, byte for byte",
-        description="Check the current inputs against a briefing's recorded hashes, render it "
-        "again into a temporary folder and compare the outputs. Exit 0 when identical, 1 "
-        "with one line per difference.",
-        epilog="examples:\n  briefing verify reports/2024-12-27/manifest.json\n"
-        "  briefing verify reports/2024-12-27/briefing-2024-12-27.pdf\n\n" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    verify.add_argument("path", metavar="PATH", help="a briefing's manifest.json or PDF")
-    verify.add_argument(
-        "--notebook",
-        default="notebooks/briefing.ipynb",
-        metavar="PATH",
-        help="briefing notebook (default: %(default)s)",
-    )
-    verify.add_argument(
-        "--data-dir", default="data", metavar="DIR", help="data folder (default: %(default)s)"
-    )
+    for add in (_render_parser, _validate_parser, _series_parser, _verify_parser):
+        add(commands)
     return parser
-
-
-def run_verify(args: argparse.Namespace) -> int:
-    """``briefing verify``: exit 0 when reproduced exactly, 1 with the differences."""
-    from .verify import verify_briefing
-
-    differences = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
-    for line in differences:
-        print(line)
-    if not differences:
-        print(f"verified: {args.path} is reproduced byte for byte from the current inputs")
-    return 1 if differences else 0
-
-
-def run_series(args: argparse.Namespace) -> int:
-    """``briefing series``."""
-    from .series import render_series
-
-    result = render_series(
-        output_dir=args.output_dir, data_dir=args.data_dir, notebook=args.notebook, jobs=args.jobs
-    )
-    print(f"rendered {len(result.rendered)}, already up to date {len(result.skipped)}")
-    print(result.index)
-    return 0
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -198,6 +175,30 @@ def run_validate(args: argparse.Namespace) -> int:
         f"{len(evidence.events)} events"
     )
     return 0
+
+
+def run_series(args: argparse.Namespace) -> int:
+    """``briefing series``."""
+    from .series import render_series
+
+    result = render_series(
+        output_dir=args.output_dir, data_dir=args.data_dir, notebook=args.notebook, jobs=args.jobs
+    )
+    print(f"rendered {len(result.rendered)}, already up to date {len(result.skipped)}")
+    print(result.index)
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``briefing verify``: exit 0 when reproduced exactly, 1 with the differences."""
+    from .verify import verify_briefing
+
+    differences = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
+    for line in differences:
+        print(line)
+    if not differences:
+        print(f"verified: {args.path} is reproduced byte for byte from the current inputs")
+    return 1 if differences else 0
 
 
 COMMANDS = {
