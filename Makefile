@@ -26,7 +26,7 @@ REPORT := reports/$(AS_OF)/manifest.json
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock tools/system-deps.sh
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "briefing needs Python 3.11 or newer as $(PYTHON)" >&2; exit 1; }
 	@bash tools/system-deps.sh $(PYTHON)

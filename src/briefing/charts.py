@@ -9,6 +9,7 @@ states, as text, what the chart shows: the alternative text readers get in the H
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -32,9 +33,24 @@ STANCE_MARKERS = {"asserts": ("o", "#1b365d"), "denies": ("X", "#d1603d"),
 
 @contextmanager
 def house_style():
-    """Apply the house style while a chart is built."""
-    with matplotlib.style.context(STYLE):
+    """Apply the house style while a chart is built (Hangul falls back to NanumGothic)."""
+    families = ["DejaVu Sans", *_hangul_family()]
+    with matplotlib.style.context(STYLE), matplotlib.rc_context({"font.family": families}):
         yield
+
+
+@cache
+def _hangul_family() -> tuple[str, ...]:
+    """Register the pinned Hangul font with matplotlib once; its family name, if present."""
+    from matplotlib import font_manager
+
+    from .export import HANGUL_FONTS
+
+    path = HANGUL_FONTS / "NanumGothic.ttf"
+    if not path.is_file():
+        return ()
+    font_manager.fontManager.addfont(str(path))
+    return (font_manager.FontProperties(fname=str(path)).get_name(),)
 
 
 def _figure(width: float, rows: int, per_row: float = 0.32, base: float = 1.3) -> Figure:

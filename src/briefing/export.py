@@ -24,6 +24,20 @@ DEFAULT_PARAMETERS = {"as_of": "", "title": "Briefing", "marking": "UNCLASSIFIED
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
 
+def parameters_cell(nb):
+    """The first code cell tagged ``parameters``, or ``None``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return cell
+    return None
+
+
+def declared_parameters(nb) -> set[str]:
+    """The names the notebook's parameters cell assigns."""
+    cell = parameters_cell(nb)
+    return set(_literal_assignments(cell.source)) if cell is not None else set()
+
+
 def notebook_parameters(nb) -> dict:
     """Return the briefing parameters of a notebook.
 
@@ -40,10 +54,9 @@ def notebook_parameters(nb) -> dict:
         At least ``as_of``, ``title`` and ``marking``, as strings.
     """
     values = dict(DEFAULT_PARAMETERS)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            values.update(_literal_assignments(cell.source))
-            break
+    cell = parameters_cell(nb)
+    if cell is not None:
+        values.update(_literal_assignments(cell.source))
     values.update(nb.metadata.get("papermill", {}).get("parameters", {}))
     return values
 
@@ -60,6 +73,13 @@ def _literal_assignments(source: str) -> dict:
                 except ValueError:
                     continue
     return values
+
+
+def text_filter(value) -> str:
+    """Jinja filter: data as inert HTML text (see :func:`briefing.markup.escape`)."""
+    from .markup import escape
+
+    return escape(value)
 
 
 class DropStderrPreprocessor(Preprocessor):
@@ -106,6 +126,7 @@ class BriefingHTMLExporter(HTMLExporter):
             TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True), enabled=True
         )
         self.register_preprocessor(DropStderrPreprocessor(enabled=True), enabled=True)
+        self.register_filter("text", text_filter)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         """Export ``nb`` to HTML; the template receives ``resources['briefing']``."""
@@ -140,11 +161,17 @@ class BriefingPDFExporter(BriefingHTMLExporter):
         return html_to_pdf(html, resources.get("briefing_attachments", ()), as_of), resources
 
 
-def font_faces() -> str:
-    """``@font-face`` rules pinning the PDF's fonts to files shipped by matplotlib.
+#: Hangul: Debian's fonts-nanum (installed by tools/system-deps.sh), pinned by path.
+HANGUL_FONTS = Path("/usr/share/fonts/truetype/nanum")
+HANGUL_RANGE = "U+1100-11FF, U+3000-303F, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
 
-    matplotlib is a pinned dependency and ships DejaVu Sans and DejaVu Sans Mono, so the
-    PDF never depends on which fonts the machine happens to have.
+
+def font_faces() -> str:
+    """``@font-face`` rules pinning the PDF's fonts to files the project installs itself.
+
+    Latin, Greek and Cyrillic come from DejaVu Sans and DejaVu Sans Mono, shipped by the
+    pinned matplotlib package; Hangul from NanumGothic (Debian's fonts-nanum). So the PDF
+    never depends on which fonts the machine happens to have, and every font is embedded.
     """
     import matplotlib
 
@@ -157,12 +184,22 @@ def font_faces() -> str:
             ("-Oblique", 400, "italic"),
             ("-BoldOblique", 700, "italic"),
         ):
-            url = (ttf / f"{stem}{suffix}.ttf").as_uri()
+            faces.append(_face(family, ttf / f"{stem}{suffix}.ttf", weight, style))
+    for name, weight in (("NanumGothic.ttf", 400), ("NanumGothicBold.ttf", 700)):
+        if (HANGUL_FONTS / name).is_file():
             faces.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
-                f"font-weight: {weight}; font-style: {style}; }}"
+                _face("Briefing Hangul", HANGUL_FONTS / name, weight, "normal", HANGUL_RANGE)
             )
     return "\n".join(faces)
+
+
+def _face(family: str, path: Path, weight: int, style: str, unicode_range: str = "") -> str:
+    """One ``@font-face`` rule for a local font file."""
+    extra = f" unicode-range: {unicode_range};" if unicode_range else ""
+    return (
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style};{extra} }}"
+    )
 
 
 def local_only_fetcher():

@@ -86,8 +86,13 @@ def render_briefing(
     as_of, since = check_dates(as_of, since, evidence)
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
-    extra = {"since": since or "", "title": title, "marking": marking}
+    extra = {
+        "since": since or "",
+        "title": check_text("title", title),
+        "marking": check_text("marking", marking),
+    }
     parameters = notebook_parameters(as_of, notebook, Path(data_dir), extra)
+    check_declared(notebook, parameters)
     manifest = build_manifest(parameters, notebook, Path(data_dir), provenance)
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
@@ -131,18 +136,57 @@ def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
     ``since`` defaults to the previous source date and must precede ``as_of``.
     """
     as_of = check_date("as_of", as_of or newest_date(evidence.sources))
-    first = publication_dates(evidence)[0]
+    first, last = publication_dates(evidence)[0], newest_date(evidence.sources)
     if as_of < first:
         raise ParameterError(
             "as_of",
             f"found {as_of}, before the first source was published "
             f"({first}); expected {first} or later",
         )
+    if as_of > last:
+        raise ParameterError(
+            "as_of",
+            f"found {as_of}, after the newest source ({last}); expected a date from {first} "
+            f"to {last} (add the newer sources first)",
+        )
     if since:
         since = check_date("since", since)
         if since >= as_of:
             raise ParameterError("since", f"found {since}; expected a date before as_of {as_of}")
     return as_of, since or previous_date(evidence, as_of)
+
+
+TEXT_LIMITS = {"title": 200, "marking": 120}
+
+
+def check_text(name: str, value: str | None) -> str | None:
+    """A title or marking: one line of printable text of sane length (or ``None``)."""
+    if value is None:
+        return None
+    limit = TEXT_LIMITS[name]
+    if not value.strip() or len(value) > limit:
+        raise ParameterError(name, f"found {len(value)} characters; expected 1 to {limit}")
+    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value):
+        raise ParameterError(
+            name, "contains a line break or control character; expected one line of text"
+        )
+    return value
+
+
+def check_declared(notebook: Path, parameters: dict) -> None:
+    """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
+    import nbformat
+
+    from .export import declared_parameters
+
+    declared = declared_parameters(nbformat.read(str(notebook), as_version=4))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ParameterError(
+            "notebook",
+            f"{notebook} does not declare {', '.join(unknown)} in "
+            f"its parameters cell; it declares: {', '.join(sorted(declared))}",
+        )
 
 
 def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
@@ -239,7 +283,23 @@ def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: 
 
 
 def publish(staging: Path, target: Path) -> Path:
-    """Move a complete staging folder to ``target``, replacing an older briefing atomically."""
+    """Move a complete staging folder to ``target``, replacing an older briefing atomically.
+
+    An exclusive lock on the output folder serialises concurrent renders of one date: each
+    publishes a complete set, the last one wins, and files are never interleaved.
+    """
+    import fcntl
+
+    handle = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return _swap(staging, target)
+    finally:
+        os.close(handle)
+
+
+def _swap(staging: Path, target: Path) -> Path:
+    """Rename ``staging`` to ``target``, retiring (then deleting) what was there."""
     retired = None
     if target.exists():
         retired = Path(tempfile.mkdtemp(prefix=f".retired-{target.name}-", dir=target.parent))
