@@ -31,6 +31,18 @@ STANCE_MARKERS = {"asserts": ("o", "#1b365d"), "denies": ("X", "#d1603d"),
                   "both": ("D", "#6b7f82")}  # fmt: skip
 
 
+def text(value) -> str:
+    """Data as chart text: control and bidi characters shown, ``$`` never starts mathtext."""
+    from .markup import visible
+
+    return visible(str(value)).replace("$", r"\$")
+
+
+def texts(values) -> list[str]:
+    """:func:`text` for each value."""
+    return [text(v) for v in values]
+
+
 @contextmanager
 def house_style():
     """Apply the house style while a chart is built (Hangul falls back to NanumGothic)."""
@@ -112,7 +124,7 @@ def troop_figures_chart(figures: pd.DataFrame, statuses: pd.DataFrame) -> Figure
                 va="center",
                 fontsize=7.5,
             )
-        ax.set_yticks(range(len(figures)), [_figure_label(r) for r in figures.itertuples()])
+        ax.set_yticks(range(len(figures)), texts(_figure_label(r) for r in figures.itertuples()))
         ax.set_xlabel("Troops claimed")
         ax.set_ylabel("Claimant and date")
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
@@ -121,7 +133,8 @@ def troop_figures_chart(figures: pd.DataFrame, statuses: pd.DataFrame) -> Figure
         ax.set_xlim(0, top * 1.22)
         ax.set_ylim(-0.7, max(len(figures), 1) - 0.3)
         handles = [
-            Line2D([], [], color=c, linewidth=6, alpha=0.6, label=k) for k, c in colour.items()
+            Line2D([], [], color=c, linewidth=6, alpha=0.6, label=text(k))
+            for k, c in colour.items()
         ]
         for status in dict.fromkeys(figures["figure_status"]):
             handles.append(
@@ -131,7 +144,7 @@ def troop_figures_chart(figures: pd.DataFrame, statuses: pd.DataFrame) -> Figure
                     color="#444",
                     linestyle="none",
                     marker=STATUS_MARKERS.get(status, "o"),
-                    label=statuses["label"].get(status, status),
+                    label=text(statuses["label"].get(status, status)),
                 )
             )
         fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
@@ -190,7 +203,7 @@ def timeline_chart(items: pd.DataFrame) -> Figure:
                 markeredgecolor="black",
             )
         labels = [f"{format_date(i.date, i.precision)}: {i.label}" for i in items.itertuples()]
-        ax.set_yticks(range(len(items)), labels)
+        ax.set_yticks(range(len(items)), texts(labels))
         ax.invert_yaxis()
         ax.set_xlabel("Date")
         ax.set_ylabel("Event or statement")
@@ -239,10 +252,10 @@ def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
                     )
         ax.set_xticks(
             range(len(matrix.columns)),
-            [topics["label"].get(t, t) for t in matrix.columns],
+            texts(topics["label"].get(t, t) for t in matrix.columns),
             rotation=90,
         )
-        ax.set_yticks(range(len(matrix.index)), list(matrix.index))
+        ax.set_yticks(range(len(matrix.index)), texts(matrix.index))
         ax.set_xlim(-0.6, len(matrix.columns) - 0.4)
         ax.set_ylim(len(matrix.index) - 0.4, -0.6)
         ax.grid(True, axis="both")
@@ -310,7 +323,7 @@ def corroboration_chart(table: pd.DataFrame) -> Figure:
                 linewidth=0.5,
                 label=f"independent {name}",
             )
-        ax.set_yticks(range(len(table)), list(table["judgment_id"]))
+        ax.set_yticks(range(len(table)), texts(table["judgment_id"]))
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Number supporting the judgment")
@@ -344,7 +357,9 @@ def grades_chart(
                 colour = "white" if value > peak * 0.6 else "black"
                 ax.text(c, r, str(value), ha="center", va="center", color=colour, fontsize=8)
         ax.set_xticks(range(6), [f"{c}" for c in counts.columns])
-        ax.set_yticks(range(6), [f"{r} {reliability['label'].get(r, '')}" for r in counts.index])
+        ax.set_yticks(
+            range(6), texts(f"{r} {reliability['label'].get(r, '')}" for r in counts.index)
+        )
         ax.set_xlabel("Information credibility (1 confirmed … 6 cannot be judged)")
         ax.set_ylabel("Source reliability")
         ax.grid(False)

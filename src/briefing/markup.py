@@ -96,7 +96,8 @@ def figure(fig, caption: str, alt: str) -> str:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "briefing", "svg.fonttype": "path"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    svg = re.sub(rb"<!--.*?-->", b"", buffer.getvalue(), flags=re.DOTALL)  # text copies
+    data = base64.b64encode(svg).decode("ascii")
     return (
         f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
         f'alt="{escape(alt)}"><figcaption>{escape(caption)}</figcaption></figure>'

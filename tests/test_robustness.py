@@ -1,0 +1,174 @@
+"""Loaders never crash on arbitrary input; renders never interleave; parameters are checked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from conftest import ROOT, fixture_claims
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefing.claims import CLAIM_COLUMNS, load_claims
+from briefing.errors import InvalidInputError, ParameterError
+from briefing.manifest import sha256
+from briefing.reference import load_codebooks
+from briefing.render import render_briefing
+from briefing.sources import load_sources
+from briefing.tables import read_table
+
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+BOOKS = load_codebooks(ROOT / "data" / "reference")
+
+
+def assert_located(error: InvalidInputError) -> None:
+    """Every problem has a path, a line and a message."""
+    assert error.problems
+    for problem in error.problems:
+        assert problem.path and problem.line >= 0 and problem.message
+
+
+@FUZZ
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_never_crash_the_table_reader(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "table.csv"
+    path.write_bytes(data)
+    table = read_table(path)
+    for problem in table.problems:
+        assert problem.path.endswith("table.csv") and problem.line >= 0
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(CLAIM_COLUMNS), st.text(max_size=30)), max_size=4))
+def test_arbitrary_cells_give_success_or_located_errors(dataset, rows):
+    from briefing.sources import load_sources
+
+    sources = load_sources(dataset / "sources")
+    base = fixture_claims()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CLAIM_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows([{**base[i % 4], **row} for i, row in enumerate(rows)])
+    path = dataset / "claims" / "claims.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    try:
+        claims = load_claims(path, sources, BOOKS)
+    except InvalidInputError as error:
+        assert_located(error)
+    else:
+        assert len(claims) == len(rows)
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_arbitrary_source_files_give_success_or_located_errors(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("sources")
+    (folder / "2024-01-01_fuzz.md").write_bytes(b"---\n" + data)
+    try:
+        load_sources(folder)
+    except InvalidInputError as error:
+        assert_located(error)
+
+
+def _render_once(arguments):
+    """Render in a separate process; return the exit status (for the concurrency test)."""
+    data, out = arguments
+    render_briefing(notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=data)
+    return 0
+
+
+def test_two_concurrent_renders_of_one_date_leave_one_complete_briefing(dataset, tmp_path):
+    out = tmp_path / "reports"
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(_render_once, [(dataset, out), (dataset, out)])) == [0, 0]
+    folder = out / "2024-10-24"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*manifest["outputs"], "manifest.json"]
+    )
+    for name, digest in manifest["outputs"].items():
+        assert sha256(folder / name) == digest
+    assert sorted(p.name for p in out.iterdir()) == ["2024-10-24"]  # no staging left over
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--as-of", "2024-10-25"], "after the newest source (2024-10-24)"),
+        (["--as-of", "24/10/2024"], "expected a real date YYYY-MM-DD"),
+        (["--since", "2024-10-24"], "expected a date before as_of"),
+        (["--title", "x" * 201], "expected 1 to 200"),
+        (["--marking", "SECRET\nNOT"], "line break or control character"),
+        (
+            ["--notebook", str(ROOT / "tests" / "notebooks" / "no_since.ipynb")],
+            "does not declare since",
+        ),
+    ],
+)
+def test_bad_parameters_exit_2_and_write_nothing(dataset, tmp_path, options, words):
+    out = tmp_path / "reports"
+    command = [
+        sys.executable,
+        "-m",
+        "briefing.cli",
+        "render",
+        "--output-dir",
+        str(out),
+        "--data-dir",
+        str(dataset),
+        "--notebook",
+        str(ROOT / "notebooks" / "briefing.ipynb"),
+        *options,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unknown_option_exits_2():
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "render", "--colour", "red"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
+
+
+def test_parameter_error_names_the_parameter():
+    assert str(ParameterError("as_of", "found x")) == "parameter as_of: found x"
+
+
+def test_cli_exit_3_keeps_the_previous_briefing_byte_for_byte(dataset, tmp_path):
+    out = tmp_path / "reports"
+    render_briefing(
+        notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=dataset
+    )
+    before = {p.name: sha256(p) for p in (out / "2024-10-24").iterdir()}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "briefing.cli",
+            "render",
+            "--output-dir",
+            str(out),
+            "--data-dir",
+            str(dataset),
+            "--notebook",
+            str(ROOT / "tests" / "notebooks" / "raises.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3
+    assert "ZeroDivisionError" in result.stderr and "_failed" in result.stderr
+    assert {p.name: sha256(p) for p in (out / "2024-10-24").iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["2024-10-24", "_failed"]
