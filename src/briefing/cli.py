@@ -42,6 +42,43 @@ def _paths(parser: argparse.ArgumentParser, *names: str) -> None:
         )
 
 
+INPUT_OPTIONS = (  # flag, metavar, help, keyword of load_evidence / render_briefing
+    ("--claims", "PATH", "claims table (default: DIR/claims/claims.csv)", "claims_path"),
+    ("--sources", "DIR", "sources folder (default: DIR/sources)", "sources_dir"),
+    (
+        "--judgments",
+        "PATH",
+        "key judgments (default: DIR/judgments/judgments.csv, unless --claims is given)",
+        "judgments_path",
+    ),
+    (
+        "--gaps",
+        "PATH",
+        "intelligence gaps (default: DIR/judgments/gaps.csv, unless --claims is given)",
+        "gaps_path",
+    ),
+    (
+        "--events",
+        "PATH",
+        "timeline events (default: DIR/events/events.csv, unless --claims is given)",
+        "events_path",
+    ),
+)
+
+
+def _inputs(parser: argparse.ArgumentParser) -> None:
+    """Options that point at inputs outside the data folder."""
+    for flag, metavar, text, keyword in INPUT_OPTIONS:
+        parser.add_argument(flag, metavar=metavar, help=text, dest=keyword)
+
+
+def _input_overrides(args: argparse.Namespace) -> dict:
+    """The input options given, as keywords for the library."""
+    return {
+        keyword: getattr(args, keyword) for *_, keyword in INPUT_OPTIONS if getattr(args, keyword)
+    }
+
+
 def _render_parser(commands) -> None:
     """``briefing render``."""
     render = _command(
@@ -64,6 +101,7 @@ def _render_parser(commands) -> None:
         help="compare with this date in 'What changed' (default: the previous source date)",
     )
     _paths(render, "notebook", "output", "data")
+    _inputs(render)
     render.add_argument("--title", help="briefing title (default: the notebook's)")
     render.add_argument(
         "--marking", help="handling marking on every page (default: the notebook's)"
@@ -80,14 +118,7 @@ def _validate_parser(commands) -> None:
         ["briefing validate", "briefing validate --claims my-claims.csv"],
     )
     _paths(validate, "data")
-    for flag, metavar, text in (
-        ("--claims", "PATH", "claims table (default: DIR/claims/claims.csv)"),
-        ("--sources", "DIR", "sources folder (default: DIR/sources)"),
-        ("--judgments", "PATH", "key judgments (default: DIR/judgments/judgments.csv)"),
-        ("--gaps", "PATH", "intelligence gaps (default: DIR/judgments/gaps.csv)"),
-        ("--events", "PATH", "timeline events (default: DIR/events/events.csv)"),
-    ):
-        validate.add_argument(flag, metavar=metavar, help=text)
+    _inputs(validate)
 
 
 def _series_parser(commands) -> None:
@@ -150,6 +181,7 @@ def run_render(args: argparse.Namespace) -> int:
         title=args.title,
         marking=args.marking,
         since=args.since,
+        **_input_overrides(args),
     )
     for path in (briefing.html, briefing.pdf, briefing.notebook):
         print(path)
@@ -160,14 +192,7 @@ def run_validate(args: argparse.Namespace) -> int:
     """``briefing validate``."""
     from .evidence import load_evidence
 
-    evidence = load_evidence(
-        args.data_dir,
-        claims_path=args.claims,
-        sources_dir=args.sources,
-        judgments_path=args.judgments,
-        gaps_path=args.gaps,
-        events_path=args.events,
-    )
+    evidence = load_evidence(args.data_dir, **_input_overrides(args))
     print(
         f"valid: {len(evidence.claims)} claims from {len(evidence.sources)} sources, "
         "every quote found in its source; "

@@ -25,6 +25,37 @@ class Evidence:
     events: pd.DataFrame
 
 
+def data_paths(
+    data_dir: Path | str = "data",
+    claims_path=None,
+    sources_dir=None,
+    judgments_path=None,
+    gaps_path=None,
+    events_path=None,
+) -> dict[str, Path | None]:
+    """Where each input lives: the data folder's layout, with any path given instead.
+
+    When another claims table is given, the data folder's judgments, gaps and events (which
+    cite the data folder's claims) are not used unless given too.
+    """
+    data_dir = Path(data_dir)
+    own = claims_path is None
+    return {
+        "reference": data_dir / "reference",
+        "sources": Path(sources_dir) if sources_dir else data_dir / "sources",
+        "claims": Path(claims_path) if claims_path else data_dir / "claims" / "claims.csv",
+        "judgments": Path(judgments_path)
+        if judgments_path
+        else (data_dir / "judgments" / "judgments.csv" if own else None),
+        "gaps": Path(gaps_path)
+        if gaps_path
+        else (data_dir / "judgments" / "gaps.csv" if own else None),
+        "events": Path(events_path)
+        if events_path
+        else (data_dir / "events" / "events.csv" if own else None),
+    }
+
+
 def load_evidence(
     data_dir: Path | str = "data",
     claims_path=None,
@@ -42,7 +73,7 @@ def load_evidence(
         ``judgments/judgments.csv``, ``judgments/gaps.csv`` and ``events/events.csv``
         (the last three may be absent: the briefing then says there are none).
     claims_path, sources_dir, judgments_path, gaps_path, events_path : Path or str, optional
-        Use another file or folder than the one in ``data_dir``.
+        Use another file or folder than the one in ``data_dir`` (see :func:`data_paths`).
 
     Returns
     -------
@@ -53,15 +84,10 @@ def load_evidence(
     InvalidInputError
         A subclass naming every problem as ``path:line:column: message``.
     """
-    data_dir = Path(data_dir)
-    books = load_codebooks(data_dir / "reference")
-    sources = load_sources(sources_dir or data_dir / "sources")
-    claims = load_claims(claims_path or data_dir / "claims" / "claims.csv", sources, books)
-    paths = {
-        "judgments": judgments_path or data_dir / "judgments" / "judgments.csv",
-        "gaps": gaps_path or data_dir / "judgments" / "gaps.csv",
-        "events": events_path or data_dir / "events" / "events.csv",
-    }
+    paths = data_paths(data_dir, claims_path, sources_dir, judgments_path, gaps_path, events_path)
+    books = load_codebooks(paths["reference"])
+    sources = load_sources(paths["sources"])
+    claims = load_claims(paths["claims"], sources, books)
     tables = load_analyst_tables(paths, claims, sources, books)
     return Evidence(sources, claims, books, tables["judgments"], tables["gaps"], tables["events"])
 

@@ -250,11 +250,11 @@ def load_analyst_tables(paths: dict[str, Path], claims, sources, books) -> dict[
     """
     tables, problems = {}, []
     for kind, (columns, dates, check) in CHECKS.items():
-        path = Path(paths[kind])
-        if not path.exists():
+        path = Path(paths[kind]) if paths.get(kind) else None
+        if path is None or not path.exists():
             tables[kind] = _typed(
                 Table(str(path), columns, pd.DataFrame(columns=columns), []), columns, dates
-            )
+            )  # no such table: none recorded
             continue
         table = read_table(path)
         found = check(table, claims, sources, books)

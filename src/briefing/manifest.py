@@ -44,10 +44,28 @@ def project_root(notebook: Path) -> Path | None:
     return None
 
 
-def input_hashes(notebook: Path, data_dir: Path) -> dict[str, str]:
-    """sha256 of every input, keyed by a relative name (the same in every clone)."""
+def input_hashes(notebook: Path, data_dir: Path, paths: dict | None = None) -> dict[str, str]:
+    """sha256 of every input, keyed by a relative name (the same in every clone).
+
+    ``paths`` (from :func:`briefing.evidence.data_paths`) names the inputs actually used;
+    files inside ``data_dir`` are keyed ``data/...``, others by kind (``claims/claims.csv``).
+    Without ``paths``, every file in ``data_dir`` counts.
+    """
     inputs = {f"notebooks/{notebook.name}": sha256(notebook)}
-    inputs.update(_files(Path(data_dir), "data"))
+    data_dir = Path(data_dir).resolve()
+    for kind, path in (paths or {"data": data_dir}).items():
+        if path is None or not Path(path).exists():
+            continue
+        path = Path(path).resolve()
+        files = _files(path, "") if path.is_dir() else {"/" + path.name: sha256(path)}
+        for name, digest in files.items():
+            full = path / name[1:] if path.is_dir() else path
+            key = (
+                f"data/{full.relative_to(data_dir).as_posix()}"
+                if full.is_relative_to(data_dir)
+                else f"{kind}{name}"
+            )
+            inputs[key] = digest
     inputs.update(_files(PACKAGE, "briefing"))
     root = project_root(notebook)
     if root and (root / "requirements.lock").is_file():
@@ -95,7 +113,11 @@ def inputs_digest(inputs: dict[str, str]) -> str:
 
 
 def build_manifest(
-    parameters: dict, notebook: Path, data_dir: Path, provenance: dict | None = None
+    parameters: dict,
+    notebook: Path,
+    data_dir: Path,
+    paths: dict | None = None,
+    provenance: dict | None = None,
 ) -> dict:
     """The parameters, input hashes and provenance of a briefing (outputs come on writing).
 
@@ -105,6 +127,8 @@ def build_manifest(
         What papermill injects.
     notebook, data_dir : Path
         The briefing notebook and the data folder.
+    paths : dict, optional
+        The inputs used (:func:`briefing.evidence.data_paths`).
     provenance : dict, optional
         A recorded provenance to reuse (``briefing verify`` rebuilds with the commit and
         versions of the briefing it checks); default: the current ones.
@@ -113,7 +137,7 @@ def build_manifest(
     -------
     dict
     """
-    inputs = input_hashes(notebook, data_dir)
+    inputs = input_hashes(notebook, data_dir, paths)
     if provenance is None:
         provenance = {**git_state(project_root(notebook)), "versions": package_versions()}
     return {

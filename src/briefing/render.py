@@ -18,7 +18,7 @@ from pathlib import Path
 from .analysis import newest_date
 from .claims import claims_csv
 from .errors import NotebookExecutionError, ParameterError
-from .evidence import known_on, load_evidence, previous_date, publication_dates
+from .evidence import data_paths, known_on, load_evidence, previous_date, publication_dates
 from .manifest import build_manifest, write_manifest
 from .sources import parse_date
 
@@ -47,6 +47,7 @@ def render_briefing(
     marking: str | None = None,
     since: str | None = None,
     provenance: dict | None = None,
+    **overrides,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
 
@@ -67,6 +68,10 @@ def render_briefing(
         which a source was published.
     provenance : dict, optional
         Commit and versions to record instead of the current ones (used by ``verify``).
+    **overrides
+        ``claims_path``, ``sources_dir``, ``judgments_path``, ``gaps_path``,
+        ``events_path``: inputs to use instead of those in ``data_dir`` (see
+        :func:`briefing.evidence.data_paths`).
 
     Returns
     -------
@@ -82,7 +87,13 @@ def render_briefing(
         HTML or PDF export failed.
     """
     notebook, output_dir = Path(notebook), Path(output_dir)
-    evidence = load_evidence(data_dir)
+    unknown = set(overrides) - set(OVERRIDES)
+    if unknown:
+        raise ParameterError(
+            sorted(unknown)[0], "unknown input; expected one of " + ", ".join(OVERRIDES)
+        )
+    paths = data_paths(data_dir, **overrides)
+    evidence = load_evidence(data_dir, **overrides)
     as_of, since = check_dates(as_of, since, evidence)
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
@@ -91,9 +102,10 @@ def render_briefing(
         "title": check_text("title", title),
         "marking": check_text("marking", marking),
     }
+    extra.update({name: overrides.get(name) for name in OVERRIDES})
     parameters = notebook_parameters(as_of, notebook, Path(data_dir), extra)
     check_declared(notebook, parameters)
-    manifest = build_manifest(parameters, notebook, Path(data_dir), provenance)
+    manifest = build_manifest(parameters, notebook, Path(data_dir), paths, provenance)
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
@@ -106,7 +118,7 @@ def render_briefing(
         )
         normalise_notebook(executed, notebook, staging / f"briefing-{as_of}.ipynb")
         known = known_on(evidence, as_of).claims["claim_id"]
-        known_claims = claims_csv(Path(data_dir) / "claims" / "claims.csv", known)
+        known_claims = claims_csv(paths["claims"], known)
         export_briefing(executed, staging, as_of, manifest, known_claims)
         write_manifest(manifest, staging)
         folder = publish(staging, output_dir / as_of)
@@ -189,16 +201,23 @@ def check_declared(notebook: Path, parameters: dict) -> None:
         )
 
 
+OVERRIDES = ("claims_path", "sources_dir", "judgments_path", "gaps_path", "events_path")
+
+
 def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
     """The parameters papermill injects; paths are relative to the notebook's folder.
 
-    ``extra`` values that are ``None`` are left to the notebook's defaults.
+    ``extra`` values that are ``None`` are left to the notebook's defaults; input paths in
+    it (:data:`OVERRIDES`) are made relative like ``data_dir``.
     """
-    parameters = {
-        "as_of": as_of,
-        "data_dir": os.path.relpath(data_dir.resolve(), notebook.parent.resolve()),
-    }
-    parameters.update({key: value for key, value in extra.items() if value is not None})
+
+    def relative(path) -> str:
+        return os.path.relpath(Path(path).resolve(), notebook.parent.resolve())
+
+    parameters = {"as_of": as_of, "data_dir": relative(data_dir)}
+    for key, value in extra.items():
+        if value is not None:
+            parameters[key] = relative(value) if key in OVERRIDES else value
     return parameters
 
 

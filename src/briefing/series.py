@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import analysis, markup
-from .evidence import Evidence, known_on, load_evidence, previous_date, publication_dates
+from .evidence import (
+    Evidence,
+    data_paths,
+    known_on,
+    load_evidence,
+    previous_date,
+    publication_dates,
+)
 from .manifest import build_manifest, is_up_to_date
 from .render import DEFAULT_NOTEBOOK, notebook_parameters, render_briefing
 from .sections import bottom_line_sentences
@@ -36,7 +43,10 @@ def pending_dates(dates, notebook: Path, output_dir: Path, data_dir: Path, evide
     for day in dates:
         extra = {"since": previous_date(evidence, day) or ""}
         manifest = build_manifest(
-            notebook_parameters(day, notebook, data_dir, extra), notebook, data_dir
+            notebook_parameters(day, notebook, data_dir, extra),
+            notebook,
+            data_dir,
+            data_paths(data_dir),
         )
         if not is_up_to_date(output_dir / day, manifest):
             pending.append(day)

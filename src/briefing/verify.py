@@ -86,13 +86,15 @@ def verify_briefing(
     list of str
         One line per difference; empty when the briefing is reproduced exactly.
     """
-    from .render import render_briefing
+    from .evidence import data_paths
+    from .render import OVERRIDES, render_briefing
 
     recorded, expected = read_recorded(Path(path))
-    differences = input_differences(
-        recorded["inputs"], input_hashes(Path(notebook), Path(data_dir))
-    )
     parameters = recorded["parameters"]
+    overrides = {name: Path(notebook).parent / parameters[name] for name in OVERRIDES
+                 if parameters.get(name)}  # fmt: skip
+    current = input_hashes(Path(notebook), Path(data_dir), data_paths(data_dir, **overrides))
+    differences = input_differences(recorded["inputs"], current)
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as scratch:
         try:
             briefing = render_briefing(
@@ -104,6 +106,7 @@ def verify_briefing(
                 output_dir=scratch,
                 data_dir=data_dir,
                 provenance=recorded.get("provenance"),
+                **overrides,
             )
         except BriefingError as exc:
             return differences + [f"the briefing could not be rendered again: {exc}"]
