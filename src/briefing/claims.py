@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import ClaimValidationError, Problem
 from .reference import codebook_rule
 from .sources import parse_date
-from .tables import Table, check_table, common_rules, read_table, rule, shown
+from .tables import Table, check_table, common_rules, duplicates, read_table, rows, rule, shown
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
@@ -49,10 +49,22 @@ TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201
 def _column_rules(books: dict[str, pd.DataFrame]) -> dict[str, list]:
     """The pandera checks of every claims column, cell by cell."""
     rules = common_rules(CLAIM_COLUMNS, REQUIRED_CELLS)
-    rules["claim_id"].append(rule(CLAIM_ID.fullmatch, "an id like C0001 (C and 4+ digits)"))
+    rules["claim_id"].append(
+        rule(
+            lambda column: column.str.fullmatch(CLAIM_ID.pattern),
+            "an id like C0001 (C and 4+ digits)",
+            vectorized=True,
+        )
+    )
     rules["claim_date"].append(rule(parse_date, "a real calendar date YYYY-MM-DD, or blank"))
     for name in ("quantity_low", "quantity_high"):
-        rules[name].append(rule(_whole_number, "a whole number of 0 or more, digits only"))
+        rules[name].append(
+            rule(
+                lambda column: column.str.fullmatch("[0-9]+"),
+                "a whole number of 0 or more, digits only",
+                vectorized=True,
+            )
+        )
     for name, book in CODED_COLUMNS.items():
         rules[name].append(codebook_rule(books, book))
     return rules
@@ -65,13 +77,15 @@ def _whole_number(cell: str) -> bool:
 
 def _row_problems(table: Table, sources: pd.DataFrame) -> list[Problem]:
     """Rules that involve several cells of a row, or other files."""
-    frame, problems = table.frame, []
+    problems = []
     published = dict(zip(sources["source_id"], sources["published"].dt.date, strict=True))
 
     def add(line, column: str, message: str) -> None:
         problems.append(Problem(table.path, int(line), column, message))
 
-    for line, row in frame.iterrows():
+    columns = ["quantity_low", "quantity_high", "unit", "figure_status", "source_id",
+               "claim_date"]  # fmt: skip
+    for line, row in rows(table, columns):
         low, high = row["quantity_low"], row["quantity_high"]
         counted = low != "" or high != ""
         if _whole_number(low) and _whole_number(high) and int(low) > int(high):
@@ -100,13 +114,9 @@ def _row_problems(table: Table, sources: pd.DataFrame) -> list[Problem]:
                 f"found {said}, after the source was published "
                 f"({published[row['source_id']]}); expected a date on or before it",
             )
-    for line in frame.index[frame["claim_id"].duplicated() & (frame["claim_id"] != "")]:
-        first = frame.index[frame["claim_id"] == frame.at[line, "claim_id"]][0]
+    for line, value, first in duplicates(table, "claim_id"):
         add(
-            line,
-            "claim_id",
-            f"found {frame.at[line, 'claim_id']!r} again (first on line "
-            f"{first}); expected a unique id",
+            line, "claim_id", f"found {value!r} again (first on line {first}); expected a unique id"
         )
     return problems
 
@@ -154,7 +164,7 @@ def anchor_quotes(table: Table, sources: pd.DataFrame) -> tuple[list, list, list
     """Locate every quote in its source; return start and end offsets and problems."""
     texts = dict(zip(sources["source_id"], sources["text"], strict=True))
     starts, ends, problems = [], [], []
-    for line, row in table.frame.iterrows():
+    for line, row in rows(table, ["source_id", "quote"]):
         text, span = texts.get(row["source_id"]), None
         if text is not None and row["quote"]:
             span = find_quote(row["quote"], text)

@@ -100,4 +100,4 @@ def codebook_rule(books: dict[str, pd.DataFrame], name: str):
     allowed = codes(books, name)
     listing = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
     expected = f"a code from data/reference/{name}.csv ({listing})"
-    return rule(lambda cell, ok=frozenset(allowed): cell.strip() in ok, expected)
+    return rule(lambda column: column.str.strip().isin(allowed), expected, vectorized=True)

@@ -57,7 +57,7 @@ def split_front_matter(raw: str, where: str) -> tuple[str, str, list[Problem]]:
 def _parse_yaml(front: str, where: str) -> tuple[dict, list[Problem]]:
     """Parse front matter as YAML with every value a string; locate syntax errors."""
     try:
-        meta = yaml.load(front, Loader=yaml.BaseLoader) or {}
+        meta = yaml.load(front, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
