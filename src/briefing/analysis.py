@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: How much a briefing shows before it summarises: beyond these, the most recent or most
+#: cited items are shown and the rest counted (the full claims table is attached).
+LIMITS = {
+    "figures": 20,
+    "timeline": 40,
+    "claimants": 30,
+    "appendix": 200,
+    "printed": 100,
+    "list": 12,
+    "links": 8,
+    "denials": 15,
+}
+
 #: Figures graded improbable (5) or worse are shown, but never counted in ranges or as the
 #: current figure.
 IMPROBABLE = 5
@@ -243,13 +256,13 @@ def denials(claims: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
         ``claim_id``, ``claimant``, ``claimant_country``, ``topic`` (label), ``statement``
         and ``contradicted_by`` (a list of asserting claim ids).
     """
+    asserting = claims[claims["stance"] == "asserts"]
+    by_topic = {topic: group for topic, group in asserting.groupby("topic", sort=False)}
+    empty = asserting.iloc[0:0]
     rows = []
     for claim in claims[claims["stance"] == "denies"].itertuples():
-        same = claims[
-            (claims["topic"] == claim.topic)
-            & (claims["stance"] == "asserts")
-            & (claims["claimant"] != claim.claimant)
-        ]
+        same = by_topic.get(claim.topic, empty)
+        same = same[same["claimant"] != claim.claimant]
         rows.append(
             {
                 "claim_id": claim.claim_id,
@@ -269,7 +282,9 @@ def denial_sentence(denied: pd.DataFrame) -> str:
     if denied.empty:
         return "No claimant has denied any of the claims on record."
     named = denied["claimant"] + " (" + denied["claimant_country"] + ")"
-    by_topic = named.groupby(denied["topic"], sort=False).apply(join_names)
+    by_topic = named.groupby(denied["topic"], sort=False).apply(
+        lambda names: join_names(capped(list(dict.fromkeys(names)), 4))
+    )
     parts = [f"{who} on {topic.lower()}" for topic, who in by_topic.items()]
     return "Denials on record: " + "; ".join(parts) + "."
 
@@ -586,3 +601,58 @@ def what_changed(before, after) -> dict[str, list[str]]:
 def long_date(day) -> str:
     """``23 October 2024`` from a date or ``YYYY-MM-DD`` string."""
     return f"{pd.Timestamp(day):%-d %B %Y}"
+
+
+def most_recent(frame: pd.DataFrame, limit: int, by=("source_published",)) -> pd.DataFrame:
+    """The ``limit`` most recent rows of ``frame`` (all of them when there are fewer),
+    kept in their original order."""
+    if len(frame) <= limit:
+        return frame
+    keep = frame.sort_values(list(by), kind="stable").index[-limit:]
+    return frame.loc[frame.index.isin(keep)]
+
+
+def shown_figures(figures: pd.DataFrame, limit: int = LIMITS["figures"]) -> pd.DataFrame:
+    """The troop figures a chart and table can show: all, or the ``limit`` most recent."""
+    return most_recent(figures, limit).reset_index(drop=True)
+
+
+def capped(items: list, limit: int = LIMITS["list"]) -> list:
+    """At most ``limit`` items, then ``… and N more`` when some are left out."""
+    if len(items) <= limit:
+        return list(items)
+    return list(items[:limit]) + [f"\u2026 and {len(items) - limit} more"]
+
+
+def top_claimants(claims: pd.DataFrame, limit: int = LIMITS["claimants"]) -> pd.DataFrame:
+    """Claims by the ``limit`` claimants who made the most claims (all when fewer)."""
+    counts = claims["claimant"].value_counts(sort=True)
+    if len(counts) <= limit:
+        return claims
+    return claims[claims["claimant"].isin(counts.index[:limit])]
+
+
+def appendix_claims(
+    claims: pd.DataFrame,
+    cited: set,
+    limit: int = LIMITS["appendix"],
+    printed: int = LIMITS["printed"],
+):
+    """The claims the appendix prints: all of them up to ``limit``; beyond, ``printed``
+    claims: the cited ones (by judgments, gaps, events, figures, denials) first, then the
+    most recent.
+
+    Returns
+    -------
+    (pandas.DataFrame, int)
+        The claims to print, in table order, and how many are left out.
+    """
+    if len(claims) <= limit:
+        return claims, 0
+    cited_rows = claims[claims["claim_id"].isin(cited)]
+    rest = claims[~claims["claim_id"].isin(cited)]
+    room = max(printed - len(cited_rows), 0)
+    recent = rest.iloc[-room:] if room else rest.iloc[0:0]
+    keep = set(cited_rows["claim_id"]) | set(recent["claim_id"])
+    shown = claims[claims["claim_id"].isin(keep)]
+    return shown, len(claims) - len(shown)

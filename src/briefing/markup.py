@@ -77,8 +77,12 @@ def source_heading(source) -> str:
     )
 
 
-def claim_links(claim_ids) -> str:
-    """Links to claims in the appendix: ``<a href="#C0001">C0001</a>, …``."""
+def claim_links(claim_ids, limit: int = 8) -> str:
+    """Links to claims in the appendix: ``<a href="#C0001">C0001</a>, …``; more than
+    ``limit`` claims are counted instead (``95 claims, in claims.csv``)."""
+    claim_ids = list(claim_ids)
+    if len(claim_ids) > limit:
+        return f"{len(claim_ids)} claims (listed in the attached claims.csv)"
     return ", ".join(f'<a href="#{escape(c)}">{escape(c)}</a>' for c in claim_ids)
 
 

@@ -42,6 +42,14 @@ def key_judgments(evidence: Evidence) -> str:
 def troop_numbers(evidence: Evidence) -> str:
     """The figures' range in a sentence, the range chart and the table of figures."""
     figures, statuses = _figures(evidence)
+    summary = analysis.figure_range_sentence(figures, statuses)
+    shown = analysis.shown_figures(figures)
+    if len(shown) < len(figures):
+        summary += (
+            f" The chart and the table show the {len(shown)} most recent of "
+            f"{len(figures)} figures; all are in the attached claims table."
+        )
+    figures = shown
     chart = markup.figure(
         charts.troop_figures_chart(figures, statuses),
         caption="Claimed troop figures: a bar from the low to the high figure, coloured by "
@@ -53,13 +61,20 @@ def troop_numbers(evidence: Evidence) -> str:
         caption="Claimed troop figures",
         numeric=("Troops",),
     )
-    return markup.paragraph(analysis.figure_range_sentence(figures, statuses)) + chart + table
+    return markup.paragraph(summary) + chart + table
 
 
 def timeline(evidence: Evidence) -> str:
     """The timeline chart of dated events and statements."""
     items = analysis.timeline(evidence.events, evidence.claims)
-    return markup.figure(
+    limit = analysis.LIMITS["timeline"]
+    note = ""
+    if len(items) > limit:
+        note = markup.paragraph(
+            f"The {limit} most recent of {len(items)} dated events and statements are shown."
+        )
+        items = analysis.most_recent(items, limit, by=("date",)).reset_index(drop=True)
+    return note + markup.figure(
         charts.timeline_chart(items),
         caption="Timeline of dated events (squares) and statements (circles).",
         alt=charts.describe_timeline(items),
@@ -69,20 +84,54 @@ def timeline(evidence: Evidence) -> str:
 def who_says_what(evidence: Evidence) -> str:
     """Claimants against topics, then the denials and what contradicts them."""
     topics = evidence.codebooks["topics"]
-    matrix = analysis.who_says_what(evidence.claims)
+    busiest = analysis.top_claimants(evidence.claims)
+    matrix = analysis.who_says_what(busiest)
     denied = analysis.denials(evidence.claims, topics)
+    notes = []
+    if len(busiest) < len(evidence.claims):
+        notes.append(
+            f"The grid shows the {matrix.shape[0]} claimants with the most claims, of "
+            f"{evidence.claims['claimant'].nunique()}."
+        )
     chart = markup.figure(
         charts.who_says_what_chart(matrix, topics),
         caption="Claimants against topics: a circle where the claimant asserts, a cross where "
         "it denies.",
         alt=charts.describe_who_says_what(matrix, topics),
     )
+    shown = shown_denials(denied)
+    if len(shown) < len(denied):
+        notes.append(f"The table lists the {len(shown)} most recent of {len(denied)} denials.")
     table = markup.linked_table(
-        analysis.denials_table(denied),
+        analysis.denials_table(shown),
         links=("Contradicted by",),
         caption="Denials and what contradicts them",
     )
-    return chart + markup.paragraph(analysis.denial_sentence(denied)) + table
+    text = " ".join([analysis.denial_sentence(denied), *notes])
+    return chart + markup.paragraph(text) + table
+
+
+def shown_denials(denied):
+    """The denials the table lists: all, or the most recent ones (last in the table)."""
+    return denied.iloc[-analysis.LIMITS["denials"] :]
+
+
+def cited_claims(evidence: Evidence) -> set[str]:
+    """Claims the briefing links to or shows outside the appendix: those must be printed."""
+    limit = analysis.LIMITS["links"]
+    cited = set()
+    for table in (evidence.judgments, evidence.gaps, evidence.events):
+        for ids in table["claim_ids"]:
+            cited.update(ids)
+    figures, _ = _figures(evidence)
+    cited.update(analysis.shown_figures(figures)["claim_id"])
+    denied = shown_denials(analysis.denials(evidence.claims, evidence.codebooks["topics"]))
+    cited.update(denied["claim_id"])
+    support = analysis.corroboration(evidence.judgments, evidence.claims)
+    for ids in [*denied["contradicted_by"], *support["contradicted_by"]]:
+        if len(ids) <= limit:  # longer lists are counted, not linked
+            cited.update(ids)
+    return cited
 
 
 def corroboration(evidence: Evidence) -> str:
@@ -123,7 +172,16 @@ def sources_and_claims(evidence: Evidence) -> str:
             alt=charts.describe_grades(counts),
         )
     ]
-    for source, table in analysis.claims_by_source(evidence.claims, evidence.sources):
+    printed, left_out = analysis.appendix_claims(evidence.claims, cited_claims(evidence))
+    if left_out:
+        parts.append(
+            markup.paragraph(
+                f"{len(printed)} of {len(evidence.claims)} claims are printed here: every "
+                f"claim the briefing cites, then the most recent. The other {left_out} are in "
+                "the claims table attached to the PDF (claims.csv)."
+            )
+        )
+    for source, table in analysis.claims_by_source(printed, evidence.sources):
         parts.append(markup.source_heading(source) + markup.linked_table(table, row_id="Claim"))
     return "".join(parts)
 
@@ -148,7 +206,7 @@ def what_changed(everything: Evidence, as_of: str, since: str | None) -> str:
     parts = [markup.heading(f"What changed since {analysis.long_date(since)}", 2, "what-changed")]
     for kind, items in changes.items():
         if items:
-            parts.append(markup.heading(kind, 3) + markup.bullet_list(items))
+            parts.append(markup.heading(kind, 3) + markup.bullet_list(analysis.capped(items)))
     if len(parts) == 1:
         parts.append(markup.paragraph("Nothing has changed."))
     return "".join(parts)
