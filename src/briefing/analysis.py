@@ -253,16 +253,23 @@ def denials(claims: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``claim_id``, ``claimant``, ``claimant_country``, ``topic`` (label), ``statement``
-        and ``contradicted_by`` (a list of asserting claim ids).
+        ``claim_id``, ``claimant``, ``claimant_country``, ``topic`` (label), ``statement``,
+        ``contradicted_count`` and ``contradicted_by`` (the asserting claim ids, listed
+        only when there are at most ``LIMITS["links"]`` of them).
     """
     asserting = claims[claims["stance"] == "asserts"]
+    per_topic = asserting.groupby("topic", sort=False).size()
+    per_claimant = asserting.groupby(["topic", "claimant"], sort=False).size()
     by_topic = {topic: group for topic, group in asserting.groupby("topic", sort=False)}
-    empty = asserting.iloc[0:0]
     rows = []
     for claim in claims[claims["stance"] == "denies"].itertuples():
-        same = by_topic.get(claim.topic, empty)
-        same = same[same["claimant"] != claim.claimant]
+        count = int(per_topic.get(claim.topic, 0)) - int(
+            per_claimant.get((claim.topic, claim.claimant), 0)
+        )
+        ids = []
+        if 0 < count <= LIMITS["links"]:
+            same = by_topic[claim.topic]
+            ids = list(same.loc[same["claimant"] != claim.claimant, "claim_id"])
         rows.append(
             {
                 "claim_id": claim.claim_id,
@@ -270,11 +277,20 @@ def denials(claims: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
                 "claimant_country": claim.claimant_country,
                 "topic": topics["label"].get(claim.topic, claim.topic),
                 "statement": claim.statement,
-                "contradicted_by": list(same["claim_id"]),
+                "contradicted_count": count,
+                "contradicted_by": ids,
             }
         )
-    columns = ["claim_id", "claimant", "claimant_country", "topic", "statement", "contradicted_by"]
+    columns = ["claim_id", "claimant", "claimant_country", "topic", "statement",
+               "contradicted_count", "contradicted_by"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def cited_or_counted(ids, count) -> list | str:
+    """Claim ids to link, or, past ``LIMITS["links"]``, how many there are."""
+    if count > LIMITS["links"]:
+        return f"{count} claims (listed in the attached claims.csv)"
+    return list(ids)
 
 
 def denial_sentence(denied: pd.DataFrame) -> str:
@@ -374,10 +390,14 @@ def corroboration(judgments: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows, columns=columns)
 
 
-def timeline(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+def timeline(
+    events: pd.DataFrame, claims: pd.DataFrame, recent_days: int | None = None
+) -> pd.DataFrame:
     """Dated events and dated statements, oldest first.
 
-    Statements are claims with a known ``claim_date``, one row per claimant and day.
+    Statements are claims with a known ``claim_date``, one row per claimant and day; with
+    ``recent_days``, only those of the most recent days with statements (as many days as
+    rows a capped timeline shows), so that large tables stay cheap.
 
     Returns
     -------
@@ -396,6 +416,9 @@ def timeline(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         for e in events.itertuples()
     ]
     dated = claims[claims["claim_date"].notna()]
+    if recent_days is not None:  # only the statements a capped timeline can show
+        days = sorted(set(dated["claim_date"]))[-recent_days:]
+        dated = dated[dated["claim_date"].isin(days)]
     for (day, who, country), group in dated.groupby(
         ["claim_date", "claimant", "claimant_country"], sort=True
     ):
@@ -442,7 +465,12 @@ def denials_table(denied: pd.DataFrame) -> pd.DataFrame:
             "Who denies": denied["claimant"] + " (" + denied["claimant_country"] + ")",
             "Topic": denied["topic"],
             "Statement": denied["statement"],
-            "Contradicted by": denied["contradicted_by"],
+            "Contradicted by": [
+                cited_or_counted(ids, count)
+                for ids, count in zip(
+                    denied["contradicted_by"], denied["contradicted_count"], strict=True
+                )
+            ],
         }
     )
 
@@ -456,7 +484,9 @@ def corroboration_table(support: pd.DataFrame) -> pd.DataFrame:
             "Claimants": support["claimants"],
             "Countries": support["countries"],
             "Sources": support["sources"],
-            "Contradicted by": support["contradicted_by"],
+            "Contradicted by": [
+                cited_or_counted(ids, len(ids)) for ids in support["contradicted_by"]
+            ],
         }
     )
 

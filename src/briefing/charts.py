@@ -306,9 +306,9 @@ def corroboration_chart(table: pd.DataFrame) -> Figure:
         fig = _figure(7.0, len(table), per_row=0.55)
         ax = fig.subplots()
         measures = [
-            ("claimants", PALETTE[0], ""),
-            ("countries", PALETTE[2], "//"),
-            ("sources", PALETTE[4], ".."),
+            ("claimants", PALETTE[0], None),
+            ("countries", PALETTE[1], None),
+            ("sources", PALETTE[4], None),
         ]
         height = 0.26
         for k, (name, colour, hatch) in enumerate(measures):

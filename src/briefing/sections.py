@@ -66,8 +66,8 @@ def troop_numbers(evidence: Evidence) -> str:
 
 def timeline(evidence: Evidence) -> str:
     """The timeline chart of dated events and statements."""
-    items = analysis.timeline(evidence.events, evidence.claims)
     limit = analysis.LIMITS["timeline"]
+    items = analysis.timeline(evidence.events, evidence.claims, recent_days=limit)
     note = ""
     if len(items) > limit:
         note = markup.paragraph(
@@ -127,8 +127,9 @@ def cited_claims(evidence: Evidence) -> set[str]:
     cited.update(analysis.shown_figures(figures)["claim_id"])
     denied = shown_denials(analysis.denials(evidence.claims, evidence.codebooks["topics"]))
     cited.update(denied["claim_id"])
+    cited.update(*denied["contradicted_by"])  # listed only when short (see analysis.denials)
     support = analysis.corroboration(evidence.judgments, evidence.claims)
-    for ids in [*denied["contradicted_by"], *support["contradicted_by"]]:
+    for ids in support["contradicted_by"]:
         if len(ids) <= limit:  # longer lists are counted, not linked
             cited.update(ids)
     return cited
