@@ -205,7 +205,9 @@ def typed_claims(table: Table, starts: list, ends: list) -> pd.DataFrame:
     return frame
 
 
-def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
+def load_claims(
+    path: Path | str, sources: pd.DataFrame, books, validate: bool = True
+) -> pd.DataFrame:
     """Load, validate and anchor the claims table.
 
     Parameters
@@ -216,6 +218,10 @@ def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
         Sources from :func:`briefing.sources.load_sources`.
     books : dict
         Codebooks from :func:`briefing.reference.load_codebooks`.
+    validate : bool
+        Check every rule (default). ``False`` only parses, types and anchors quotes: for
+        a table that was validated moments before (the render's notebook), it skips
+        loading pandera.
 
     Returns
     -------
@@ -232,7 +238,7 @@ def load_claims(path: Path | str, sources: pd.DataFrame, books) -> pd.DataFrame:
         Listing every problem, each as ``path:line:column: message``.
     """
     table = read_table(path)
-    problems = check_claims_table(table, sources, books)
+    problems = check_claims_table(table, sources, books) if validate else list(table.problems)
     if {"quote", "source_id"} <= set(table.header) and not table.frame.empty:
         starts, ends, quote_problems = anchor_quotes(table, sources)
         problems += quote_problems

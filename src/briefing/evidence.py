@@ -63,6 +63,7 @@ def load_evidence(
     judgments_path=None,
     gaps_path=None,
     events_path=None,
+    validate: bool = True,
 ) -> Evidence:
     """Load and validate a data folder.
 
@@ -74,6 +75,8 @@ def load_evidence(
         (the last three may be absent: the briefing then says there are none).
     claims_path, sources_dir, judgments_path, gaps_path, events_path : Path or str, optional
         Use another file or folder than the one in ``data_dir`` (see :func:`data_paths`).
+    validate : bool
+        Check every rule (default); ``False`` trusts tables validated moments before.
 
     Returns
     -------
@@ -87,8 +90,8 @@ def load_evidence(
     paths = data_paths(data_dir, claims_path, sources_dir, judgments_path, gaps_path, events_path)
     books = load_codebooks(paths["reference"])
     sources = load_sources(paths["sources"])
-    claims = load_claims(paths["claims"], sources, books)
-    tables = load_analyst_tables(paths, claims, sources, books)
+    claims = load_claims(paths["claims"], sources, books, validate)
+    tables = load_analyst_tables(paths, claims, sources, books, validate)
     return Evidence(sources, claims, books, tables["judgments"], tables["gaps"], tables["events"])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from functools import cache
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
@@ -166,6 +167,25 @@ HANGUL_FONTS = Path("/usr/share/fonts/truetype/nanum")
 HANGUL_RANGE = "U+1100-11FF, U+3000-303F, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
 
 
+@cache
+def html_exporter() -> BriefingHTMLExporter:
+    """One briefing HTML exporter per process, its template compiled once."""
+    exporter = BriefingHTMLExporter()
+    exporter.template  # noqa: B018 (compiles the template now)
+    return exporter
+
+
+def prewarm() -> None:
+    """Import and compile what export needs (WeasyPrint, the template), ahead of time.
+
+    ``render_briefing`` runs this in a thread while the kernel executes the notebook, so
+    the time is hidden behind work that happens in another process anyway.
+    """
+    import weasyprint  # noqa: F401
+
+    html_exporter()
+
+
 def font_faces() -> str:
     """``@font-face`` rules pinning the PDF's fonts to files the project installs itself.
 
@@ -235,11 +255,15 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     import weasyprint
 
     try:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()  # without it, @font-face rules would be ignored
         document = weasyprint.HTML(
             string=html, url_fetcher=local_only_fetcher(), base_url=TEMPLATES.as_uri() + "/"
         )
         return document.write_pdf(
-            stylesheets=[weasyprint.CSS(string=font_faces())],
+            stylesheets=[weasyprint.CSS(string=font_faces(), font_config=fonts)],
+            font_config=fonts,
             pdf_variant="pdf/a-3a",
             attachments=[_attachment(*item, as_of) for item in attachments],
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .analysis import newest_date
 from .claims import claims_csv
 from .errors import NotebookExecutionError, ParameterError
 from .evidence import data_paths, known_on, load_evidence, previous_date, publication_dates
+from .export import prewarm
 from .manifest import build_manifest, write_manifest
 from .sources import parse_date
 
@@ -109,6 +111,8 @@ def render_briefing(
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
+    warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
+    warm.start()
     try:
         executed = execute_notebook(
             notebook,
@@ -117,6 +121,7 @@ def render_briefing(
             output_dir / "_failed" / as_of,
         )
         normalise_notebook(executed, notebook, staging / f"briefing-{as_of}.ipynb")
+        warm.join()
         known = known_on(evidence, as_of).claims["claim_id"]
         known_claims = claims_csv(paths["claims"], known)
         export_briefing(executed, staging, as_of, manifest, known_claims)
@@ -185,19 +190,24 @@ def check_text(name: str, value: str | None) -> str | None:
     return value
 
 
-def check_declared(notebook: Path, parameters: dict) -> None:
-    """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
+def declared(notebook: Path) -> set[str]:
+    """The parameter names the notebook's ``parameters`` cell declares."""
     import nbformat
 
     from .export import declared_parameters
 
-    declared = declared_parameters(nbformat.read(str(notebook), as_version=4))
-    unknown = sorted(set(parameters) - declared)
+    return declared_parameters(nbformat.read(str(notebook), as_version=4))
+
+
+def check_declared(notebook: Path, parameters: dict) -> None:
+    """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
+    names = declared(notebook)
+    unknown = sorted(set(parameters) - names)
     if unknown:
         raise ParameterError(
             "notebook",
             f"{notebook} does not declare {', '.join(unknown)} in "
-            f"its parameters cell; it declares: {', '.join(sorted(declared))}",
+            f"its parameters cell; it declares: {', '.join(sorted(names))}",
         )
 
 
@@ -218,6 +228,8 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
     for key, value in extra.items():
         if value is not None:
             parameters[key] = relative(value) if key in OVERRIDES else value
+    if "validated" in declared(notebook):  # the data was validated before execution
+        parameters["validated"] = True
     return parameters
 
 
@@ -284,11 +296,11 @@ def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: 
     carries ``claims`` (the rows of the claims table known on ``as_of``) and the
     manifest (without output hashes) as attachments.
     """
-    from .export import BriefingHTMLExporter, html_to_pdf
+    from .export import html_exporter, html_to_pdf
     from .manifest import manifest_json
 
     resources = {"briefing_manifest": manifest}
-    html, _ = BriefingHTMLExporter().from_notebook_node(executed, resources)
+    html, _ = html_exporter().from_notebook_node(executed, resources)
     (folder / f"briefing-{as_of}.html").write_text(html, encoding="utf-8")
     attachments = [
         ("claims.csv", claims, f"The claims known on {as_of} (rows of data/claims/claims.csv)"),
