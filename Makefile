@@ -21,7 +21,7 @@ INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycac
 	-not -path '*/.ipynb_checkpoints/*') requirements.lock pyproject.toml
 REPORT := reports/$(AS_OF)/manifest.json
 
-.PHONY: help venv briefing briefings validate verify test lint lab lock clean
+.PHONY: help venv briefing briefings validate verify bench test lint lab lock clean
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,8 +42,9 @@ validate: $(STAMP) ## check codebooks, sources and claims; list every problem
 
 briefing: $(REPORT) ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (AS_OF=YYYY-MM-DD, default newest)
 
+# render validates the data first, in the same process, and never starts the notebook on
+# invalid data (a separate `briefing validate` would only load and check everything twice).
 $(REPORT): $(STAMP) $(INPUTS)
-	$(BRIEFING) validate
 	$(BRIEFING) render --as-of $(AS_OF)
 
 verify: $(STAMP) ## re-render the AS_OF briefing and compare it byte for byte with its manifest
@@ -51,6 +52,9 @@ verify: $(STAMP) ## re-render the AS_OF briefing and compare it byte for byte wi
 
 briefings: validate ## render one briefing per source date in parallel, and reports/index.html
 	$(BRIEFING) series
+
+bench: $(STAMP) $(LAB_STAMP) ## benchmark ours vs the usual pipeline vs the floor, scale and series: bench/results.md
+	$(PY) bench/run.py --out bench/results.md
 
 test: $(STAMP) lint ## run lint and the test suite (includes real renders)
 	$(PY) -m pytest
