@@ -163,10 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress lines on stderr (results and errors still print)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_render_parser, _validate_parser, _series_parser, _verify_parser):
         add(commands)
     return parser
+
+
+def _progress(step: str, seconds: float) -> None:
+    """One progress line per step, on stderr so that stdout holds only results."""
+    print(f"  {step:<9} {seconds:5.1f} s", file=sys.stderr, flush=True)
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -181,6 +192,7 @@ def run_render(args: argparse.Namespace) -> int:
         title=args.title,
         marking=args.marking,
         since=args.since,
+        progress=None if args.quiet else _progress,
         **_input_overrides(args),
     )
     for path in (briefing.html, briefing.pdf, briefing.notebook):

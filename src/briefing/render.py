@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,7 @@ def render_briefing(
     marking: str | None = None,
     since: str | None = None,
     provenance: dict | None = None,
+    progress=None,
     **overrides,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
@@ -70,6 +73,9 @@ def render_briefing(
         which a source was published.
     provenance : dict, optional
         Commit and versions to record instead of the current ones (used by ``verify``).
+    progress : callable, optional
+        Called as ``progress(step, seconds)`` after each step (validate, execute, export,
+        publish).
     **overrides
         ``claims_path``, ``sources_dir``, ``judgments_path``, ``gaps_path``,
         ``events_path``: inputs to use instead of those in ``data_dir`` (see
@@ -88,7 +94,55 @@ def render_briefing(
     ExportError
         HTML or PDF export failed.
     """
+    step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
+    with step("validate"):
+        plan = plan_render(
+            as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
+        )
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{plan.as_of}-", dir=output_dir))
+    staging.chmod(0o777 & ~current_umask())
+    warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
+    warm.start()
+    stem = staging / f"briefing-{plan.as_of}"
+    try:
+        with step("execute"):
+            executed = execute_notebook(
+                notebook,
+                stem.with_suffix(".ipynb"),
+                plan.parameters,
+                output_dir / "_failed" / plan.as_of,
+            )
+            normalise_notebook(executed, notebook, stem.with_suffix(".ipynb"))
+        with step("export"):
+            warm.join()
+            known = known_on(plan.evidence, plan.as_of).claims["claim_id"]
+            known_claims = claims_csv(plan.paths["claims"], known)
+            export_briefing(executed, staging, plan.as_of, plan.manifest, known_claims)
+        with step("publish"):
+            write_manifest(plan.manifest, staging)
+            folder = publish(staging, output_dir / plan.as_of)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return briefing_paths(folder, plan.as_of)
+
+
+@dataclass
+class RenderPlan:
+    """What a render will do, settled before anything runs."""
+
+    as_of: str
+    paths: dict
+    evidence: object
+    parameters: dict
+    manifest: dict
+
+
+def plan_render(
+    as_of, since, title, marking, notebook: Path, data_dir: Path, provenance, overrides: dict
+) -> RenderPlan:
+    """Load and validate the inputs and the parameters; raise before anything is written."""
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
         raise ParameterError(
@@ -105,31 +159,24 @@ def render_briefing(
         "marking": check_text("marking", marking),
     }
     extra.update({name: overrides.get(name) for name in OVERRIDES})
-    parameters = notebook_parameters(as_of, notebook, Path(data_dir), extra)
+    parameters = notebook_parameters(as_of, notebook, data_dir, extra)
     check_declared(notebook, parameters)
-    manifest = build_manifest(parameters, notebook, Path(data_dir), paths, provenance)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{as_of}-", dir=output_dir))
-    staging.chmod(0o777 & ~current_umask())
-    warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
-    warm.start()
-    try:
-        executed = execute_notebook(
-            notebook,
-            staging / f"briefing-{as_of}.ipynb",
-            parameters,
-            output_dir / "_failed" / as_of,
-        )
-        normalise_notebook(executed, notebook, staging / f"briefing-{as_of}.ipynb")
-        warm.join()
-        known = known_on(evidence, as_of).claims["claim_id"]
-        known_claims = claims_csv(paths["claims"], known)
-        export_briefing(executed, staging, as_of, manifest, known_claims)
-        write_manifest(manifest, staging)
-        folder = publish(staging, output_dir / as_of)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return briefing_paths(folder, as_of)
+    manifest = build_manifest(parameters, notebook, data_dir, paths, provenance)
+    return RenderPlan(as_of, paths, evidence, parameters, manifest)
+
+
+class Steps:
+    """Time the named steps of a render and report each to ``progress(name, seconds)``."""
+
+    def __init__(self, progress=None):
+        self.progress = progress
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        yield
+        if self.progress is not None:
+            self.progress(name, time.perf_counter() - started)
 
 
 def current_umask() -> int:
