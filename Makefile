@@ -59,9 +59,10 @@ bench: $(STAMP) $(LAB_STAMP) ## benchmark ours vs the usual pipeline vs the floo
 test: $(STAMP) lint ## run lint and the test suite (includes real renders)
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff on the package, tests and notebooks
-	$(VENV)/bin/ruff check src tests notebooks
+lint: $(STAMP) ## ruff on the package, tests, bench and notebooks; notebooks clean and paired
+	$(VENV)/bin/ruff check src tests bench tools notebooks
 	$(VENV)/bin/ruff format --check src tests
+	$(PY) tools/check_notebooks.py notebooks
 
 $(LAB_STAMP): pyproject.toml requirements.lock requirements-lab.lock
 	@bash tools/system-deps.sh $(PYTHON)
