@@ -17,8 +17,9 @@ def test_committed_notebooks_are_clean_and_paired():
 
 
 def copy(tmp_path):
-    for name in ("briefing.ipynb", "briefing.py"):
-        shutil.copyfile(ROOT / "notebooks" / name, tmp_path / name)
+    (tmp_path / "text").mkdir()
+    shutil.copyfile(ROOT / "notebooks" / "briefing.ipynb", tmp_path / "briefing.ipynb")
+    shutil.copyfile(ROOT / "notebooks" / "text" / "briefing.py", tmp_path / "text" / "briefing.py")
     return tmp_path / "briefing.ipynb"
 
 
@@ -32,7 +33,7 @@ def test_a_committed_output_is_caught(tmp_path):
 
 def test_a_drifted_pair_is_caught(tmp_path):
     path = copy(tmp_path)
-    pair = path.with_suffix(".py")
+    pair = path.parent / "text" / "briefing.py"
     pair.write_text(
         pair.read_text(encoding="utf-8") + "\n# %%\nprint('only in the .py')\n", encoding="utf-8"
     )

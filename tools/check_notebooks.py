@@ -1,5 +1,9 @@
 """Notebook hygiene: committed notebooks carry no outputs and match their jupytext pair.
 
+Each ``notebooks/<name>.ipynb`` is paired with ``notebooks/text/<name>.py`` (py:percent):
+the pair lives in a subfolder so that ``briefing.py`` never shadows the ``briefing``
+package when a kernel runs in ``notebooks/``.
+
 Usage: ``python tools/check_notebooks.py notebooks`` (run by ``make lint``); exit 1 with one
 line per problem.
 """
@@ -25,7 +29,7 @@ def output_problems(path: Path) -> list[str]:
 
 def pair_problems(path: Path) -> list[str]:
     """Differences between a notebook and its py:percent pair (sources and tags)."""
-    pair = path.with_suffix(".py")
+    pair = path.parent / "text" / f"{path.stem}.py"  # paired as ipynb,text//py:percent
     if not pair.is_file():
         return [f"{path}: no jupytext pair {pair.name}; run jupytext --sync {path}"]
     ipynb, text = nbformat.read(str(path), as_version=4), jupytext.read(pair)

@@ -262,7 +262,11 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
             string=html, url_fetcher=local_only_fetcher(), base_url=TEMPLATES.as_uri() + "/"
         )
         return document.write_pdf(
-            stylesheets=[weasyprint.CSS(string=font_faces(), font_config=fonts)],
+            stylesheets=[
+                weasyprint.CSS(string=font_faces(), font_config=fonts),
+                weasyprint.CSS(filename=str(TEMPLATES / "briefing" / "paged.css"),
+                               font_config=fonts),
+            ],
             font_config=fonts,
             pdf_variant="pdf/a-3a",
             attachments=[_attachment(*item, as_of) for item in attachments],
