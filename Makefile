@@ -21,7 +21,7 @@ INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycac
 	-not -path '*/.ipynb_checkpoints/*') requirements.lock pyproject.toml
 REPORT := reports/$(AS_OF)/manifest.json
 
-.PHONY: help venv briefing briefings validate verify bench test lint lab lock clean
+.PHONY: help venv briefing briefings validate verify bench check-outputs test lint lab lock clean
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,8 +56,17 @@ briefings: validate ## render one briefing per source date in parallel, and repo
 bench: $(STAMP) $(LAB_STAMP) ## benchmark ours vs the usual pipeline vs the floor, scale and series: bench/results.md
 	$(PY) bench/run.py --out bench/results.md
 
-test: $(STAMP) lint ## run lint and the test suite (includes real renders)
+CHECKERS := tools/checkers/node_modules/.installed
+$(CHECKERS): tools/checkers/package.json tools/checkers/package-lock.json tools/install-checkers.sh
+	bash tools/install-checkers.sh
+	@touch $@
+
+check-outputs: $(REPORT) $(CHECKERS) ## validate the AS_OF briefing: vnu, axe-core, qpdf, pdffonts, tags, bookmarks
+	$(PY) tools/check_outputs.py reports/$(AS_OF)
+
+test: $(STAMP) lint ## run lint, the test suite (real renders) and check-outputs
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory check-outputs
 
 lint: $(STAMP) ## ruff on the package, tests, bench and notebooks; notebooks clean and paired
 	$(VENV)/bin/ruff check src tests bench tools notebooks

@@ -1,0 +1,32 @@
+// Run axe-core (WCAG 2.1 A/AA) on a local HTML file in Debian's Chromium, offline.
+// Usage: node axe.mjs FILE.html   -> prints violations, exit 1 if any.
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const file = path.resolve(process.argv[2]);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-gpu"],
+});
+try {
+  const page = await browser.newPage();
+  await page.route("**/*", (route) =>
+    route.request().url().startsWith("file:") || route.request().url().startsWith("data:")
+      ? route.continue() : route.abort());
+  await page.goto(pathToFileURL(file).href);
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+  }));
+  for (const v of result.violations) {
+    console.log(`${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s), e.g. ${v.nodes[0].target}`);
+  }
+  console.log(`axe: ${result.violations.length} violation(s), ${result.passes.length} rule(s) passed`);
+  process.exitCode = result.violations.length ? 1 : 0;
+} finally {
+  await browser.close();
+}
