@@ -256,6 +256,24 @@ def test_moved_figures_by_unit_and_status_ignore_improbable_ones():
     assert added == ["units, pledged: 2 (A, US, 15\u00a0Nov\u00a02024)"]
 
 
+def test_moved_figures_handle_open_lower_bounds():
+    before = claims(troops("C0001", pd.NA, 12000))
+    after = pd.concat(
+        [
+            before,
+            claims(
+                troops("C0002", pd.NA, 12000, source_id="S2"),
+                troops("C0003", 5000, 9000, "pledged"),
+            ),
+        ],
+        ignore_index=True,
+    )
+    moved, _ = analysis.moved_figures(
+        analysis.counted_figures(before, SOURCES), analysis.counted_figures(after, SOURCES), BOOKS
+    )
+    assert moved == []  # "up to 12,000" again is not a move
+
+
 def test_bottom_line_leads_with_the_newest_then_most_likely_judgment():
     rows = judgments(
         {"judgment_id": "J001", "text": "Old."},

@@ -11,7 +11,7 @@ LIMITS = {
     "timeline": 40,
     "claimants": 30,
     "appendix": 200,
-    "printed": 100,
+    "printed": 70,
     "list": 12,
     "links": 8,
     "denials": 15,
@@ -544,10 +544,8 @@ def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):
             added.append(f"{label}: {_figure_text(row)}")
             continue
         previous = old.loc[(unit, status)]
-        if (previous["quantity_low"], previous["quantity_high"]) != (
-            row["quantity_low"],
-            row["quantity_high"],
-        ):
+        before = format_count(previous["quantity_low"], previous["quantity_high"])
+        if before != format_count(row["quantity_low"], row["quantity_high"]):  # NA-safe
             moved.append(f"{label}: {_figure_text(previous)} \u2192 {_figure_text(row)}")
     return moved, added
 

@@ -264,8 +264,9 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
         return document.write_pdf(
             stylesheets=[
                 weasyprint.CSS(string=font_faces(), font_config=fonts),
-                weasyprint.CSS(filename=str(TEMPLATES / "briefing" / "paged.css"),
-                               font_config=fonts),
+                weasyprint.CSS(
+                    filename=str(TEMPLATES / "briefing" / "paged.css"), font_config=fonts
+                ),
             ],
             font_config=fonts,
             pdf_variant="pdf/a-3a",

@@ -11,17 +11,40 @@ from . import analysis, charts, markup
 from .evidence import Evidence, known_on
 
 
+def _once(evidence: Evidence, key: str, compute):
+    """``compute()``, worked out once per evidence: several sections need the same tables."""
+    memo = evidence.__dict__.setdefault("_sections_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _figures(evidence: Evidence):
     """Troop figures and the figure-status codebook."""
-    return analysis.troop_figures(evidence.claims, evidence.sources), evidence.codebooks[
-        "figure_statuses"
-    ]
+    figures = _once(
+        evidence, "figures", lambda: analysis.troop_figures(evidence.claims, evidence.sources)
+    )
+    return figures, evidence.codebooks["figure_statuses"]
+
+
+def _denials(evidence: Evidence):
+    """Every denial, with what contradicts it."""
+    return _once(
+        evidence, "denials", lambda: analysis.denials(evidence.claims, evidence.codebooks["topics"])
+    )
+
+
+def _support(evidence: Evidence):
+    """Corroboration of every key judgment."""
+    return _once(
+        evidence, "support", lambda: analysis.corroboration(evidence.judgments, evidence.claims)
+    )
 
 
 def bottom_line_sentences(evidence: Evidence) -> list[str]:
     """Two to four sentences: the lead judgments, the figures' range, the denials."""
     figures, statuses = _figures(evidence)
-    denied = analysis.denials(evidence.claims, evidence.codebooks["topics"])
+    denied = _denials(evidence)
     words = evidence.codebooks["estimative_words"]
     return analysis.bottom_line(evidence.judgments, figures, denied, statuses, words)
 
@@ -86,7 +109,7 @@ def who_says_what(evidence: Evidence) -> str:
     topics = evidence.codebooks["topics"]
     busiest = analysis.top_claimants(evidence.claims)
     matrix = analysis.who_says_what(busiest)
-    denied = analysis.denials(evidence.claims, topics)
+    denied = _denials(evidence)
     notes = []
     if len(busiest) < len(evidence.claims):
         notes.append(
@@ -125,10 +148,10 @@ def cited_claims(evidence: Evidence) -> set[str]:
             cited.update(ids)
     figures, _ = _figures(evidence)
     cited.update(analysis.shown_figures(figures)["claim_id"])
-    denied = shown_denials(analysis.denials(evidence.claims, evidence.codebooks["topics"]))
+    denied = shown_denials(_denials(evidence))
     cited.update(denied["claim_id"])
     cited.update(*denied["contradicted_by"])  # listed only when short (see analysis.denials)
-    support = analysis.corroboration(evidence.judgments, evidence.claims)
+    support = _support(evidence)
     for ids in support["contradicted_by"]:
         if len(ids) <= limit:  # longer lists are counted, not linked
             cited.update(ids)
@@ -137,7 +160,7 @@ def cited_claims(evidence: Evidence) -> set[str]:
 
 def corroboration(evidence: Evidence) -> str:
     """Independent support for each key judgment, as a chart and a table."""
-    support = analysis.corroboration(evidence.judgments, evidence.claims)
+    support = _support(evidence)
     chart = markup.figure(
         charts.corroboration_chart(support),
         caption="Independent claimants, countries and sources behind each key judgment.",

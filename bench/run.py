@@ -1,0 +1,1004 @@
+"""Benchmark the briefing render against the hand-written route and a floor; write Markdown.
+
+    python bench/run.py [--runs 5] [--out bench/results.md] [--quick]
+
+Sections (see bench/README.md):
+
+- comparison: ``ours`` (``briefing render``), ``usual`` (papermill + two ``jupyter nbconvert``
+  calls in ``.venv-lab``) and ``floor`` (papermill on a one-cell notebook importing pandas
+  and matplotlib); one warm-up of each, then ``--runs`` timed runs, alternating A B C A B C;
+- scale: synthetic data sets of 1,000, 10,000 and 100,000 claims (``bench/synth.py``);
+- series: ``briefing series`` with ``--jobs 1`` against ``--jobs 2`` on 30 dates;
+- profile: cProfile of one ``briefing render``, top functions by cumulative time.
+
+Every command runs under ``/usr/bin/time -f "%e %M"`` (wall seconds, peak RSS of the largest
+process in KB). Targets are reported as pass/fail, never asserted: the exit status is 0
+unless a measured command crashed (or a section could not run at all), 1 then; the results
+file is written either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+LAB = ROOT / ".venv-lab"
+VENV_PY = VENV / "bin" / "python"
+BRIEFING = VENV / "bin" / "briefing"
+SYNTH = ROOT / "bench" / "synth.py"
+DATA = ROOT / "data"
+NOTEBOOK = Path("notebooks") / "briefing.ipynb"
+GNU_TIME = "/usr/bin/time"
+AS_OF = "2024-10-24"
+
+TARGET_USUAL_OVER_OURS = 2.5  # usual / ours, at least
+TARGET_OURS_OVER_FLOOR = 2.0  # ours / floor, at most
+TARGET_SERIES_SPEEDUP = 1.6  # jobs 1 / jobs 2, at least
+SCALE_TIME_FACTOR = 3.0  # render time at most this times ours' median
+SCALE_RSS_LIMIT_MB = 1.5 * 1024  # 1.5 GB
+SCALE_PAGES_BELOW = 30
+PACKAGES = [
+    "briefing",
+    "pandas",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "weasyprint",
+    "pypdf",
+    "pandera",
+    "jupyterlab",
+]
+FLOOR_SOURCE = "import pandas\nimport matplotlib"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: What each compared command must have written into its output folder.
+EXPECTED = {
+    "ours": f"{AS_OF}/briefing-{AS_OF}.pdf",
+    "usual": "out.pdf",
+    "floor": "floor.ipynb",
+}
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the results go to the Markdown file)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- running one command under GNU time, with a watchdog ----------------------------------
+
+
+@dataclass
+class Measurement:
+    """One timed command (or pipeline of commands)."""
+
+    seconds: float | None = None  # wall time from GNU time (sum over a pipeline)
+    rss_kb: int | None = None  # peak RSS of the largest process (max over a pipeline)
+    tree_kb: int | None = None  # peak of the summed RSS of the process tree, sampled
+    returncode: int | None = None
+    error: str | None = None  # why it failed (non-zero exit, timeout, memory cap)
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _process_table() -> dict[int, tuple[int, int]]:
+    """Every visible process: pid -> (parent pid, RSS in KB)."""
+    table, page_kb = {}, os.sysconf("SC_PAGE_SIZE") // 1024
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+            fields = stat[stat.rindex(")") + 2 :].split()
+            table[int(name)] = (int(fields[1]), int(fields[21]) * page_kb)
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, int]]) -> list[int]:
+    """``root`` and every process below it (kernels start their own session, so walk ppids)."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(root: int) -> None:
+    """SIGKILL ``root`` and its descendants, each by its pid."""
+    for pid in reversed(_descendants(root, _process_table())):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run_timed(
+    argv,
+    cwd: Path,
+    log_path: Path,
+    timeout: float | None = None,
+    memory_cap_kb: int | None = None,
+    env: dict | None = None,
+) -> Measurement:
+    """Run ``argv`` under ``/usr/bin/time -f "%e %M"``; kill it past ``timeout`` or the cap."""
+    argv = [str(a) for a in argv]
+    time_file = log_path.with_suffix(".time")
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with log_path.open("ab") as output:
+        header = ("$ " + shlex.join(argv) + "\n").encode()
+        output.write(header)
+        output.flush()
+        process = subprocess.Popen(
+            [GNU_TIME, "-o", str(time_file), "-f", "%e %M", *argv],
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        start, tree_peak, killed = time.monotonic(), 0, None
+        try:
+            while process.poll() is None:
+                table = _process_table()
+                tree = sum(table.get(p, (0, 0))[1] for p in _descendants(process.pid, table))
+                tree_peak = max(tree_peak, tree)
+                if timeout is not None and time.monotonic() - start > timeout:
+                    killed = f"timed out after {timeout:.0f} s (killed)"
+                elif memory_cap_kb is not None and tree > memory_cap_kb:
+                    killed = (
+                        f"used more than {memory_cap_kb / 1024**2:.1f} GB in total "
+                        "(killed to protect the machine)"
+                    )
+                if killed:
+                    kill_tree(process.pid)
+                    process.wait()
+                    break
+                time.sleep(0.25)
+        except BaseException:
+            kill_tree(process.pid)
+            process.wait()
+            raise
+    measurement = Measurement(tree_kb=tree_peak or None, returncode=process.returncode)
+    try:
+        last = [line for line in time_file.read_text().splitlines() if line.strip()][-1]
+        seconds, rss = last.split()
+        measurement.seconds, measurement.rss_kb = float(seconds), int(rss)
+    except (OSError, IndexError, ValueError):
+        measurement.seconds = round(time.monotonic() - start, 2)
+    if killed:
+        measurement.error, measurement.timed_out = killed, True
+        measurement.seconds = round(time.monotonic() - start, 2)
+    elif process.returncode != 0:
+        with log_path.open("rb") as handle:
+            handle.seek(offset + len(header))
+            text = ANSI.sub("", handle.read().decode("utf-8", "replace"))
+        tail = [line.strip() for line in text.splitlines() if line.strip()][-8:]
+        measurement.error = f"exit {process.returncode}: " + " | ".join(tail)
+    return measurement
+
+
+def run_pipeline(steps, log_path: Path, **options) -> Measurement:
+    """Run ``(argv, cwd)`` steps in turn: the sum of their times, the max of their RSS."""
+    total = Measurement(seconds=0.0, rss_kb=0, tree_kb=0, returncode=0)
+    for argv, cwd in steps:
+        step = run_timed(argv, cwd, log_path, **options)
+        total.seconds += step.seconds or 0.0
+        total.rss_kb = max(total.rss_kb or 0, step.rss_kb or 0)
+        total.tree_kb = max(total.tree_kb or 0, step.tree_kb or 0)
+        total.returncode = step.returncode
+        if not step.ok:
+            total.error, total.timed_out = step.error, step.timed_out
+            break
+    total.seconds = round(total.seconds, 2)
+    return total
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def mb(kb: int | None) -> str:
+    return "–" if kb is None else f"{kb / 1024:.0f}"
+
+
+def secs(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**pass**" if ok else "**FAIL**")
+
+
+def capture(argv, cwd: Path = ROOT) -> str:
+    """stdout of a quick, untimed command ('' if it fails)."""
+    try:
+        done = subprocess.run(
+            [str(a) for a in argv],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def versions(python: Path) -> dict:
+    """Python and package versions in the environment of ``python``."""
+    script = (
+        "import json, sys, importlib.metadata as m\n"
+        "out = {'python': sys.version.split()[0]}\n"
+        f"for name in {PACKAGES!r}:\n"
+        "    try:\n        out[name] = m.version(name)\n"
+        "    except m.PackageNotFoundError:\n        out[name] = None\n"
+        "print(json.dumps(out))\n"
+    )
+    text = capture([python, "-c", script]) if python.exists() else ""
+    return json.loads(text) if text else {}
+
+
+def machine() -> dict:
+    model = memory = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    return {
+        "nproc": capture(["nproc"]) or str(os.cpu_count()),
+        "cpu": model,
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def tree_state(bench) -> str:
+    """The source tree's state, and a warning when it changed during the run."""
+    now = git_state()
+    if now == bench.tree_at_start:
+        return now
+    return (
+        f"**changed during the run**: {bench.tree_at_start} at the start, {now} at the end "
+        "(someone edited or committed while the benchmark ran; sections mix versions)"
+    )
+
+
+def git_state() -> str:
+    """The commit and whether tracked files differ from it (read-only git calls)."""
+    commit = capture(["git", "--no-optional-locks", "rev-parse", "--short", "HEAD"])
+    if not commit:
+        return "unknown (not a git checkout)"
+    dirty = capture(["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"])
+    if not dirty:
+        return f"{commit} (clean)"
+    diff = subprocess.run(
+        ["git", "--no-optional-locks", "diff", "HEAD"], cwd=ROOT, capture_output=True, check=False
+    ).stdout
+    return f"{commit} with uncommitted changes to tracked files (diff sha1 {sha1(diff)[:10]})"
+
+
+def pdf_facts(pdf: Path) -> tuple[int | None, int | None]:
+    """Page count (pypdf) and size in bytes of a PDF."""
+    if not pdf.is_file():
+        return None, None
+    try:
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(str(pdf)).pages)
+    except ImportError:
+        text = capture(
+            [VENV_PY, "-c", f"import pypdf; print(len(pypdf.PdfReader({str(pdf)!r}).pages))"]
+        )
+        pages = int(text) if text.isdigit() else None
+    return pages, pdf.stat().st_size
+
+
+def newest_source_date(sources: Path) -> str:
+    """The newest publication date of synthetic sources (their ids start with it)."""
+    return max(path.name[:10] for path in sources.glob("*.md"))
+
+
+def synth(claims: int, out: Path, dates: int | None = None, seed: int = 0) -> float:
+    """Generate a data set with bench/synth.py; return the seconds it took."""
+    argv = [
+        sys.executable,
+        str(SYNTH),
+        "--claims",
+        str(claims),
+        "--out",
+        str(out),
+        "--seed",
+        str(seed),
+    ]
+    if dates:
+        argv += ["--dates", str(dates)]
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, text=True)
+    return time.perf_counter() - start
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    runs: int
+    quick: bool
+    work: Path
+    scale_timeout: float
+    series_timeout: float
+    memory_cap_kb: int
+    problems: list[str] = field(default_factory=list)
+    crashed: bool = False
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    comparison: dict[str, list[Measurement]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    scale: list[dict] = field(default_factory=list)
+    scale_error: str | None = None
+    series: dict = field(default_factory=dict)
+    profile: dict = field(default_factory=dict)
+    counter: int = 0
+    keep: bool = False
+    tree_at_start: str = ""
+
+    def discard(self, folder: Path, ok: bool) -> None:
+        """Delete a run's outputs, unless it failed and ``--keep`` was given."""
+        if ok or not self.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def fresh(self, name: str) -> Path:
+        """A new, empty folder for one run's outputs."""
+        self.counter += 1
+        folder = self.work / f"{self.counter:03d}-{name}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def problem(self, section: str, message: str, crash: bool = True) -> None:
+        log(f"{section}: {message}")
+        self.problems.append(f"{section}: {message}")
+        self.crashed = self.crashed or crash
+
+    # comparison ---------------------------------------------------------------
+
+    def floor_notebook(self) -> Path:
+        path = self.work / "FLOOR.ipynb"
+        notebook = {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "id": "floor",
+                    "metadata": {},
+                    "outputs": [],
+                    "source": FLOOR_SOURCE,
+                }
+            ],
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+        return path
+
+    def steps(self, name: str, out: Path, floor: Path) -> list:
+        lab = LAB / "bin"
+        if name == "ours":
+            return [([BRIEFING, "render", "--as-of", AS_OF, "--output-dir", out], ROOT)]
+        if name == "usual":
+            executed = out / "out.ipynb"
+            return [
+                (
+                    [
+                        lab / "papermill",
+                        NOTEBOOK,
+                        executed,
+                        "-p",
+                        "as_of",
+                        AS_OF,
+                        "-p",
+                        "data_dir",
+                        DATA,
+                        "--cwd",
+                        "notebooks",
+                    ],
+                    ROOT,
+                ),
+                ([lab / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], ROOT),
+                ([lab / "jupyter", "nbconvert", "--to", "briefing_pdf", executed], ROOT),
+            ]
+        return [([VENV / "bin" / "papermill", "-k", "python3", floor, out / "floor.ipynb"], ROOT)]
+
+    def run_comparison(self) -> None:
+        names = ["ours", "usual", "floor"]
+        if not (LAB / "bin" / "papermill").exists():
+            names.remove("usual")
+            self.notes.append(f"`usual` skipped: {LAB.relative_to(ROOT)} has no papermill.")
+        floor = self.floor_notebook()
+        for name in names:
+            example = self.steps(name, Path("TMP"), Path("FLOOR.ipynb"))
+            self.commands[name] = [
+                shlex.join(_shown(argv)).replace("ABSOLUTE_DATA", '"$PWD/data"')
+                for argv, _ in example
+            ]
+        order = [] if self.quick else [(name, True) for name in names]
+        order += [(name, False) for _ in range(self.runs) for name in names]
+        for name in names:
+            self.comparison[name] = []
+        for index, (name, warm_up) in enumerate(order, start=1):
+            out = self.fresh(name)
+            result = run_pipeline(
+                self.steps(name, out, floor),
+                self.work / f"{name}.log",
+                memory_cap_kb=self.memory_cap_kb,
+            )
+            label = "warm-up" if warm_up else "run"
+            log(
+                f"{index}/{len(order)} {name} {label}: {secs(result.seconds)} s, "
+                f"{mb(result.rss_kb)} MB" + (f" ({result.error})" if result.error else "")
+            )
+            if not result.ok:
+                self.problem(f"comparison/{name} {label}", result.error)
+            elif not (out / EXPECTED[name]).is_file():
+                result.error = f"exited 0 but wrote no {EXPECTED[name]}"
+                self.problem(f"comparison/{name} {label}", result.error)
+            if not warm_up:
+                self.comparison[name].append(result)
+            self.discard(out, result.ok)
+
+    def median(self, name: str) -> float | None:
+        times = [m.seconds for m in self.comparison.get(name, []) if m.ok]
+        return statistics.median(times) if times else None
+
+    # scale --------------------------------------------------------------------
+
+    def run_scale(self, sizes: list[int]) -> None:
+        self.commands["scale"] = [
+            "python bench/synth.py --claims N --out DIR",
+            "briefing render --claims DIR/claims.csv --sources DIR/sources "
+            "--judgments DIR/judgments.csv --output-dir TMP --as-of NEWEST",
+        ]
+        help_text = capture([BRIEFING, "render", "--help"])
+        missing = [o for o in ("--claims", "--sources", "--judgments") if o not in help_text]
+        if missing:
+            self.scale_error = (
+                f"`briefing render` has no {', '.join(missing)} option(s) yet, so the "
+                "synthetic data sets cannot be rendered; scale section not measured"
+            )
+            self.problem("scale", self.scale_error)
+            return
+        skip_reason = None
+        for n in sizes:
+            row = {"claims": n}
+            self.scale.append(row)
+            if skip_reason:
+                row["error"] = skip_reason
+                continue
+            data = self.work / f"scale-{n}"
+            row["synth_s"] = synth(n, data)
+            row["sources"] = len(list((data / "sources").glob("*.md")))
+            row["as_of"] = newest_source_date(data / "sources")
+            out = self.fresh(f"scale-{n}")
+            log(f"scale {n}: rendering {row['sources']} sources as of {row['as_of']}")
+            result = run_timed(
+                [
+                    BRIEFING,
+                    "render",
+                    "--claims",
+                    data / "claims.csv",
+                    "--sources",
+                    data / "sources",
+                    "--judgments",
+                    data / "judgments.csv",
+                    "--output-dir",
+                    out,
+                    "--as-of",
+                    row["as_of"],
+                ],
+                ROOT,
+                self.work / f"scale-{n}.log",
+                timeout=self.scale_timeout,
+                memory_cap_kb=self.memory_cap_kb,
+            )
+            row["m"] = result
+            row["pages"], row["pdf_bytes"] = pdf_facts(
+                out / row["as_of"] / f"briefing-{row['as_of']}.pdf"
+            )
+            log(
+                f"scale {n}: {secs(result.seconds)} s, {mb(result.rss_kb)} MB, "
+                f"{row['pages']} pages" + (f" ({result.error})" if result.error else "")
+            )
+            if result.timed_out:
+                self.problem(f"scale {n}", result.error, crash=False)
+                skip_reason = f"not run: the {n:,}-claim render was stopped ({result.error})"
+            elif not result.ok:
+                self.problem(f"scale {n}", result.error)
+            self.discard(out, result.ok)
+            self.discard(data, result.ok)
+
+    # series -------------------------------------------------------------------
+
+    def run_series(self, claims: int, dates: int) -> None:
+        base = self.work / "series"
+        data = base / "data"
+        synth(claims, data, dates=dates)
+        shutil.copytree(DATA / "reference", data / "reference")
+        (data / "claims").mkdir()
+        (data / "judgments").mkdir()
+        (data / "claims.csv").rename(data / "claims" / "claims.csv")
+        (data / "judgments.csv").rename(data / "judgments" / "judgments.csv")
+        for extra in ("gaps.csv", "events.csv"):
+            (data / extra).unlink()
+        count = len({p.name[:10] for p in (data / "sources").glob("*.md")})
+        self.series = {"claims": claims, "dates": count, "runs": {}}
+        self.commands["series"] = [
+            f"python bench/synth.py --claims {claims} --dates {dates} --out DATA "
+            "(laid out as DATA/reference, sources, claims/claims.csv, judgments/judgments.csv)",
+            "briefing series --output-dir TMP1 --jobs 1 --data-dir DATA",
+            "briefing series --output-dir TMP2 --jobs 2 --data-dir DATA",
+        ]
+        for jobs in (1, 2):
+            out = self.fresh(f"series-jobs{jobs}")
+            log(f"series: {count} dates, --jobs {jobs}")
+            result = run_timed(
+                [BRIEFING, "series", "--output-dir", out, "--jobs", jobs, "--data-dir", data],
+                ROOT,
+                self.work / f"series-{jobs}.log",
+                timeout=self.series_timeout,
+                memory_cap_kb=self.memory_cap_kb,
+            )
+            rendered = len(list(out.glob("*/briefing-*.pdf")))
+            self.series["runs"][jobs] = (result, rendered)
+            log(
+                f"series --jobs {jobs}: {secs(result.seconds)} s, {rendered} briefings"
+                + (f" ({result.error})" if result.error else "")
+            )
+            if not result.ok:
+                self.problem(f"series --jobs {jobs}", result.error, crash=not result.timed_out)
+            self.discard(out, result.ok)
+        self.discard(base, all(m.ok for m, _ in self.series["runs"].values()))
+
+    # profile ------------------------------------------------------------------
+
+    def run_profile(self) -> None:
+        prof = self.work / "render.prof"
+        out = self.fresh("profile")
+        argv = [
+            VENV_PY,
+            "-m",
+            "cProfile",
+            "-o",
+            prof,
+            BRIEFING,
+            "render",
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            out,
+        ]
+        self.commands["profile"] = [
+            shlex.join(
+                _shown(
+                    [
+                        VENV_PY,
+                        "-m",
+                        "cProfile",
+                        "-o",
+                        "PROF",
+                        BRIEFING,
+                        "render",
+                        "--as-of",
+                        AS_OF,
+                        "--output-dir",
+                        "TMP",
+                    ]
+                )
+            )
+        ]
+        log("profile: cProfile of one render")
+        result = run_timed(argv, ROOT, self.work / "profile.log", memory_cap_kb=self.memory_cap_kb)
+        self.profile["m"] = result
+        shutil.rmtree(out, ignore_errors=True)
+        if not result.ok or not prof.exists():
+            self.problem("profile", result.error or "no profile written")
+            return
+        text = capture([VENV_PY, "-c", PROFILE_SCRIPT, prof, ROOT])
+        if not text:
+            self.problem("profile", "could not read the profile")
+            return
+        self.profile.update(json.loads(text))
+
+
+PROFILE_SCRIPT = r"""
+import json, pstats, sys, site
+from pathlib import Path
+stats = pstats.Stats(sys.argv[1])
+root = sys.argv[2]
+prefixes = sorted({*site.getsitepackages(), root + "/src", root}, key=len, reverse=True)
+def where(key):
+    path, line, name = key
+    for prefix in prefixes:
+        if path.startswith(prefix + "/"):
+            path = path[len(prefix) + 1:]
+            break
+    return f"{path}:{line}({name})" if line else name
+rows = sorted(stats.stats.items(), key=lambda item: item[1][3], reverse=True)
+top = [{"function": where(k), "ncalls": v[1], "primitive": v[0], "tottime": v[2],
+        "cumtime": v[3]} for k, v in rows[:15]]
+stages = {}
+for k, v in rows:
+    if k[0].endswith("briefing/render.py") or k[0].endswith("briefing/evidence.py") \
+            or k[0].endswith("briefing/export.py"):
+        stages.setdefault(k[2], v[3])
+print(json.dumps({"total": stats.total_tt, "top": top, "stages": stages}))
+"""
+
+
+def _shown(argv) -> list[str]:
+    """A command for the results: paths inside the repository made relative to it."""
+    shown = []
+    for part in argv:
+        text = str(part)
+        if text == str(DATA):
+            shown.append("ABSOLUTE_DATA")
+            continue
+        if text.startswith(str(ROOT) + "/"):
+            text = text[len(str(ROOT)) + 1 :]
+        shown.append(text)
+    return shown
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
+    info = machine()
+    ours_v, lab_v = versions(VENV_PY), versions(LAB / "bin" / "python")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated {started} by `python bench/run.py {shlex.join(argv)}` in {elapsed / 60:.1f} "
+        f"min; source tree: {tree_state(bench)}. Mode: {'quick' if bench.quick else 'full'}, "
+        f"{bench.runs} timed run(s) per command"
+        + ("" if bench.quick else " after one warm-up of each")
+        + ".",
+        "",
+        "## Machine",
+        "",
+        f"- CPUs (nproc): {info['nproc']}",
+        f"- CPU model: {info['cpu']}",
+        f"- memory: {info['memory']}",
+        f"- OS: {info['os']}",
+        "",
+        "## Versions",
+        "",
+        "| package | .venv (ours, floor) | .venv-lab (usual) |",
+        "|---|---|---|",
+    ]
+    for name in ["python", *PACKAGES]:
+        lines.append(f"| {name} | {ours_v.get(name) or '–'} | {lab_v.get(name) or '–'} |")
+    lines += [
+        "",
+        "## Comparison",
+        "",
+        f"The shipped data as of {AS_OF}, each run into a fresh temporary folder, commands "
+        "alternating (ours, usual, floor, ours, …). Wall time and peak RSS from "
+        '`/usr/bin/time -f "%e %M"`; for `usual` (three processes) the sum of the times and '
+        "the largest RSS. GNU time's RSS is that of the largest single process (the kernel or "
+        "its parent), not their sum; *tree RSS* is the peak of the summed RSS of the whole "
+        "process tree, sampled every 0.25 s.",
+        "",
+        "| command | median s | min–max s | peak RSS MB | tree RSS MB | runs ok |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, results in bench.comparison.items():
+        good = [m for m in results if m.ok]
+        if good:
+            times = [m.seconds for m in good]
+            lines.append(
+                f"| {name} | {statistics.median(times):.2f} | {min(times):.2f}–{max(times):.2f}"
+                f" | {mb(max(m.rss_kb or 0 for m in good))} | "
+                f"{mb(max(m.tree_kb or 0 for m in good))} | {len(good)}/{len(results)} |"
+            )
+        else:
+            lines.append(f"| {name} | – | – | – | – | 0/{len(results)} |")
+    lines += [""] + [f"- {note}" for note in bench.notes] + ([""] if bench.notes else [])
+    ours, usual, floor = bench.median("ours"), bench.median("usual"), bench.median("floor")
+    lines += ["### Ratios", "", "| ratio | value | target | result |", "|---|---|---|---|"]
+    if ours and usual:
+        r = usual / ours
+        lines.append(
+            f"| usual / ours | {r:.2f} | ≥ {TARGET_USUAL_OVER_OURS} | "
+            f"{verdict(r >= TARGET_USUAL_OVER_OURS)} |"
+        )
+    else:
+        lines.append(f"| usual / ours | – | ≥ {TARGET_USUAL_OVER_OURS} | n/a (not measured) |")
+    if ours and floor:
+        r = ours / floor
+        lines.append(
+            f"| ours / floor | {r:.2f} | ≤ {TARGET_OURS_OVER_FLOOR} | "
+            f"{verdict(r <= TARGET_OURS_OVER_FLOOR)} |"
+        )
+    else:
+        lines.append(f"| ours / floor | – | ≤ {TARGET_OURS_OVER_FLOOR} | n/a (not measured) |")
+    lines += scale_section(bench, ours) + series_section(bench) + profile_section(bench)
+    lines += [
+        "",
+        "## Commands",
+        "",
+        "Run from the repository root; TMP is a fresh temporary folder for each run.",
+        "",
+        "```sh",
+    ]
+    for name, commands in bench.commands.items():
+        lines.append(f"# {name}")
+        lines += commands
+    lines += ["```", "", "## Problems", ""]
+    lines += [f"- {p}" for p in bench.problems] or ["None: every command exited 0."]
+    if bench.problems and not bench.keep:
+        lines += ["", "Run again with `--keep` to keep the logs and the outputs of failed runs."]
+    return "\n".join(lines) + "\n"
+
+
+def scale_section(bench: Bench, ours: float | None) -> list[str]:
+    limit_s = SCALE_TIME_FACTOR * ours if ours else None
+    lines = [
+        "",
+        "## Scale",
+        "",
+        "Synthetic data sets from `bench/synth.py` (seed 0), one render each as of the "
+        "newest source date, no warm-up. Limits: time ≤ "
+        + (
+            f"{limit_s:.1f} s ({SCALE_TIME_FACTOR:g}× ours' median)"
+            if limit_s
+            else f"{SCALE_TIME_FACTOR:g}× ours' median (not measured)"
+        )
+        + f", peak RSS ≤ {SCALE_RSS_LIMIT_MB / 1024:g} GB, pages < {SCALE_PAGES_BELOW}. "
+        f"A render is stopped after {bench.scale_timeout:.0f} s.",
+        "",
+    ]
+    if bench.scale_error:
+        return lines + [f"**Not measured:** {bench.scale_error}."]
+    lines += [
+        "| claims | sources | synth s | render s | peak RSS MB | tree RSS MB | pages | PDF MB "
+        "| time | RSS | pages |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in bench.scale:
+        m: Measurement | None = row.get("m")
+        if m is None:
+            lines.append(f"| {row['claims']:,} | – | – | – | – | – | – | – | n/a | n/a | n/a |")
+            continue
+        time_ok = None if limit_s is None or m.seconds is None else m.seconds <= limit_s
+        if m.timed_out:
+            time_ok = False
+        rss_ok = None if m.rss_kb is None else m.rss_kb / 1024 <= SCALE_RSS_LIMIT_MB
+        if m.timed_out and "GB" in (m.error or ""):
+            rss_ok = False
+        pages = row.get("pages")
+        pages_ok = None if pages is None else pages < SCALE_PAGES_BELOW
+        size = row.get("pdf_bytes")
+        lines.append(
+            f"| {row['claims']:,} | {row['sources']:,} | {row['synth_s']:.1f} | "
+            f"{secs(m.seconds)}{' (stopped)' if m.timed_out else ''} | {mb(m.rss_kb)} | "
+            f"{mb(m.tree_kb)} | {pages if pages is not None else '–'} | "
+            f"{'–' if size is None else f'{size / 1024**2:.2f}'} | {verdict(time_ok)} | "
+            f"{verdict(rss_ok)} | {verdict(pages_ok)} |"
+        )
+    notes = [
+        f"- {row['claims']:,} claims: {row.get('error') or row['m'].error}"
+        for row in bench.scale
+        if row.get("error") or (row.get("m") and row["m"].error)
+    ]
+    return lines + ([""] + notes if notes else [])
+
+
+def _status(m: Measurement) -> str:
+    """A short status for a table cell (the full error is under Problems)."""
+    if m.ok:
+        return "ok"
+    return (m.error if m.timed_out else m.error.split(":")[0]) + " (see Problems)"
+
+
+def series_section(bench: Bench) -> list[str]:
+    lines = ["", "## Series", ""]
+    series = bench.series
+    if not series.get("runs"):
+        return lines + ["**Not measured** (see Problems)."]
+    lines += [
+        f"`briefing series` on a synthetic data set of {series['claims']} claims over "
+        f"{series['dates']} publication dates (one briefing per date), each into a fresh "
+        f"output folder; stopped after {bench.series_timeout:.0f} s.",
+        "",
+        "| jobs | time s | peak RSS MB | tree RSS MB | briefings rendered | status |",
+        "|---|---|---|---|---|---|",
+    ]
+    for jobs, (m, rendered) in series["runs"].items():
+        lines.append(
+            f"| {jobs} | {secs(m.seconds)} | {mb(m.rss_kb)} | {mb(m.tree_kb)} | "
+            f"{rendered}/{series['dates']} | {_status(m)} |"
+        )
+    one, two = series["runs"].get(1), series["runs"].get(2)
+    if one and two and one[0].ok and two[0].ok and two[0].seconds:
+        speedup = one[0].seconds / two[0].seconds
+        lines += [
+            "",
+            f"Speed-up jobs 1 → 2: **{speedup:.2f}×** (target ≥ "
+            f"{TARGET_SERIES_SPEEDUP}): {verdict(speedup >= TARGET_SERIES_SPEEDUP)}.",
+        ]
+    else:
+        lines += ["", f"Speed-up: not measured (target ≥ {TARGET_SERIES_SPEEDUP}): n/a."]
+    return lines
+
+
+def profile_section(bench: Bench) -> list[str]:
+    lines = ["", "## Profile", ""]
+    prof = bench.profile
+    if not prof.get("top"):
+        return lines + ["**Not measured** (see Problems)."]
+    m = prof["m"]
+    lines += [
+        f"cProfile of the parent process of one `briefing render --as-of {AS_OF}` "
+        f"({secs(m.seconds)} s wall under the profiler). The notebook's cells run in the "
+        "kernel, a separate process that cProfile does not see: in the parent that time "
+        "shows as papermill waiting (`execute_notebook`). Top 15 by cumulative time:",
+        "",
+        "| # | cumulative s | own s | calls | function |",
+        "|---|---|---|---|---|",
+    ]
+    for index, row in enumerate(prof["top"], start=1):
+        calls = (
+            f"{row['ncalls']}/{row['primitive']}"
+            if row["ncalls"] != row["primitive"]
+            else str(row["ncalls"])
+        )
+        name = row["function"].replace("|", "\\|")
+        lines.append(
+            f"| {index} | {row['cumtime']:.2f} | {row['tottime']:.2f} | {calls} | `{name}` |"
+        )
+    stages = prof.get("stages", {})
+    wanted = [
+        "load_evidence",
+        "execute_notebook",
+        "normalise_notebook",
+        "export_briefing",
+        "from_notebook_node",
+        "html_to_pdf",
+        "build_manifest",
+        "publish",
+    ]
+    found = [(name, stages[name]) for name in wanted if name in stages]
+    if found:
+        lines += [
+            "",
+            "Stages of `render_briefing` (cumulative s): "
+            + "; ".join(f"`{name}` {seconds:.2f}" for name, seconds in found)
+            + ".",
+        ]
+    return lines
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results.md",
+        help="Markdown results file (default bench/results.md)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny inputs, one run, no warm-up (for tests)"
+    )
+    parser.add_argument(
+        "--scale-timeout",
+        type=float,
+        default=900,
+        metavar="S",
+        help="stop a scale render after S seconds (default 900)",
+    )
+    parser.add_argument(
+        "--series-timeout",
+        type=float,
+        default=1800,
+        metavar="S",
+        help="stop a series run after S seconds (default 1800)",
+    )
+    parser.add_argument(
+        "--memory-cap",
+        type=float,
+        default=None,
+        metavar="GB",
+        help="kill a command whose process tree exceeds GB "
+        "(default: 8 GB or half the machine's memory, if less)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder and logs")
+    args = parser.parse_args(argv)
+    if not Path(GNU_TIME).exists():
+        print(f"bench: {GNU_TIME} (GNU time) is needed", file=sys.stderr)
+        return 2
+    if not BRIEFING.exists():
+        print(f"bench: {BRIEFING} is missing; run make venv", file=sys.stderr)
+        return 2
+    runs = 1 if args.quick else max(1, args.runs)
+    half = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**31
+    cap_gb = args.memory_cap or min(8.0, half)
+    work = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    bench = Bench(
+        runs, args.quick, work, args.scale_timeout, args.series_timeout, int(cap_gb * 1024**2)
+    )
+    bench.keep, bench.tree_at_start = args.keep, git_state()
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    start = time.monotonic()
+    sections = [
+        ("comparison", bench.run_comparison),
+        ("scale", lambda: bench.run_scale([200] if args.quick else [1000, 10000, 100000])),
+        ("series", lambda: bench.run_series(*((15, 3) if args.quick else (600, 30)))),
+        ("profile", bench.run_profile),
+    ]
+    try:
+        for name, run in sections:
+            try:
+                run()
+            except Exception:
+                bench.problem(
+                    name, "crashed: " + traceback.format_exc().strip().replace("\n", " | ")
+                )
+        text = report(bench, started, time.monotonic() - start, argv)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        log(f"wrote {args.out}")
+    finally:
+        if args.keep:
+            log(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 1 if bench.crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The benchmark scripts: synthetic data is valid, and a quick run writes every section."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from briefing.claims import CLAIM_COLUMNS
+from briefing.evidence import load_evidence
+
+SYNTH = ROOT / "bench" / "synth.py"
+RUN = ROOT / "bench" / "run.py"
+
+
+def synth(out, claims: int = 300, seed: int = 0) -> None:
+    """Run bench/synth.py into ``out``."""
+    subprocess.run(
+        [sys.executable, str(SYNTH), *f"--claims {claims} --seed {seed} --out".split(), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_synthetic_data_loads(tmp_path):
+    out = tmp_path / "synth"
+    synth(out)
+    evidence = load_evidence(
+        ROOT / "data",
+        claims_path=out / "claims.csv",
+        sources_dir=out / "sources",
+        judgments_path=out / "judgments.csv",
+        gaps_path=tmp_path / "none",
+        events_path=tmp_path / "none",
+    )
+    assert len(evidence.claims) == 300
+    assert len(evidence.judgments) >= 8
+    with (out / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == CLAIM_COLUMNS
+    again = tmp_path / "again"
+    synth(again)
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (again / path.relative_to(out)).read_bytes(), path
+
+
+@pytest.mark.render
+def test_quick_benchmark_writes_every_section(tmp_path):
+    results = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--out", str(results)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = results.read_text(encoding="utf-8")
+    for heading in ("## Machine", "## Comparison", "## Scale", "## Series", "## Profile"):
+        assert heading in text
+    assert "| ours |" in text
+    assert "| floor |" in text
