@@ -64,9 +64,9 @@ $(CHECKERS): tools/checkers/package.json tools/checkers/package-lock.json tools/
 check-outputs: $(REPORT) $(CHECKERS) ## validate the AS_OF briefing: vnu, axe-core, qpdf, pdffonts, tags, bookmarks
 	$(PY) tools/check_outputs.py reports/$(AS_OF)
 
-test: $(STAMP) lint ## run lint, the test suite (real renders) and check-outputs
-	$(PY) -m pytest
+test: $(STAMP) lint ## run lint, check-outputs, then the test suite (real renders)
 	$(MAKE) --no-print-directory check-outputs
+	$(PY) -m pytest
 
 lint: $(STAMP) ## ruff on the package, tests, bench and notebooks; notebooks clean and paired
 	$(VENV)/bin/ruff check src tests bench tools notebooks
