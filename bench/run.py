@@ -55,6 +55,7 @@ TARGET_SERIES_SPEEDUP = 1.6  # jobs 1 / jobs 2, at least
 SCALE_TIME_FACTOR = 3.0  # render time at most this times ours' median
 SCALE_RSS_LIMIT_MB = 1.5 * 1024  # 1.5 GB
 SCALE_PAGES_BELOW = 30
+OTHER_LOAD_WARNING = 0.15  # other processes' CPU, as a share of one core, worth a warning
 PACKAGES = [
     "briefing",
     "pandas",
@@ -96,10 +97,29 @@ class Measurement:
     returncode: int | None = None
     error: str | None = None  # why it failed (non-zero exit, timeout, memory cap)
     timed_out: bool = False
+    cpu_s: float = 0.0  # user + system CPU of the command and its children (GNU time)
+    other_cpu_s: float = 0.0  # CPU the rest of the machine used meanwhile (from /proc/stat)
+
+    @property
+    def other_load(self) -> float | None:
+        """Other processes' CPU while this ran, as a fraction of one core."""
+        return self.other_cpu_s / self.seconds if self.seconds else None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (/proc/stat)."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    guest = sum(fields[8:10])  # already counted in user and nice
+    return (sum(fields) - idle - guest) / os.sysconf("SC_CLK_TCK")
 
 
 def _process_table() -> dict[int, tuple[int, int]]:
@@ -156,8 +176,9 @@ def run_timed(
         header = ("$ " + shlex.join(argv) + "\n").encode()
         output.write(header)
         output.flush()
+        busy_before = machine_busy_seconds()
         process = subprocess.Popen(
-            [GNU_TIME, "-o", str(time_file), "-f", "%e %M", *argv],
+            [GNU_TIME, "-o", str(time_file), "-f", "%e %M %U %S", *argv],
             cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -187,11 +208,14 @@ def run_timed(
             kill_tree(process.pid)
             process.wait()
             raise
+    busy = machine_busy_seconds() - busy_before
     measurement = Measurement(tree_kb=tree_peak or None, returncode=process.returncode)
     try:
         last = [line for line in time_file.read_text().splitlines() if line.strip()][-1]
-        seconds, rss = last.split()
+        seconds, rss, user, system = last.split()
         measurement.seconds, measurement.rss_kb = float(seconds), int(rss)
+        measurement.cpu_s = float(user) + float(system)
+        measurement.other_cpu_s = max(0.0, busy - measurement.cpu_s)
     except (OSError, IndexError, ValueError):
         measurement.seconds = round(time.monotonic() - start, 2)
     if killed:
@@ -214,6 +238,8 @@ def run_pipeline(steps, log_path: Path, **options) -> Measurement:
         total.seconds += step.seconds or 0.0
         total.rss_kb = max(total.rss_kb or 0, step.rss_kb or 0)
         total.tree_kb = max(total.tree_kb or 0, step.tree_kb or 0)
+        total.cpu_s += step.cpu_s
+        total.other_cpu_s += step.other_cpu_s
         total.returncode = step.returncode
         if not step.ok:
             total.error, total.timed_out = step.error, step.timed_out
@@ -231,6 +257,12 @@ def mb(kb: int | None) -> str:
 
 def secs(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
+
+
+def load(measurements) -> str:
+    """The largest share of a core that other processes used during these measurements."""
+    loads = [m.other_load for m in measurements if m.other_load is not None]
+    return f"{max(loads) * 100:.0f} %" if loads else "–"
 
 
 def verdict(ok: bool | None) -> str:
@@ -703,6 +735,7 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
         + ("" if bench.quick else " after one warm-up of each")
         + ".",
         "",
+        *disturbance_warning(bench),
         "## Machine",
         "",
         f"- CPUs (nproc): {info['nproc']}",
@@ -726,10 +759,12 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
         '`/usr/bin/time -f "%e %M"`; for `usual` (three processes) the sum of the times and '
         "the largest RSS. GNU time's RSS is that of the largest single process (the kernel or "
         "its parent), not their sum; *tree RSS* is the peak of the summed RSS of the whole "
-        "process tree, sampled every 0.25 s.",
+        "process tree, sampled every 0.25 s. *Other load* is the CPU time the rest of the "
+        "machine used meanwhile, as a share of one core (the largest over the runs; the "
+        "watchdog's own sampling is part of it).",
         "",
-        "| command | median s | min–max s | peak RSS MB | tree RSS MB | runs ok |",
-        "|---|---|---|---|---|---|",
+        "| command | median s | min–max s | peak RSS MB | tree RSS MB | other load | runs ok |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, results in bench.comparison.items():
         good = [m for m in results if m.ok]
@@ -738,10 +773,11 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
             lines.append(
                 f"| {name} | {statistics.median(times):.2f} | {min(times):.2f}–{max(times):.2f}"
                 f" | {mb(max(m.rss_kb or 0 for m in good))} | "
-                f"{mb(max(m.tree_kb or 0 for m in good))} | {len(good)}/{len(results)} |"
+                f"{mb(max(m.tree_kb or 0 for m in good))} | {load(good)} | "
+                f"{len(good)}/{len(results)} |"
             )
         else:
-            lines.append(f"| {name} | – | – | – | – | 0/{len(results)} |")
+            lines.append(f"| {name} | – | – | – | – | – | 0/{len(results)} |")
     lines += [""] + [f"- {note}" for note in bench.notes] + ([""] if bench.notes else [])
     ours, usual, floor = bench.median("ours"), bench.median("usual"), bench.median("floor")
     lines += ["### Ratios", "", "| ratio | value | target | result |", "|---|---|---|---|"]
@@ -780,6 +816,24 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def disturbance_warning(bench: Bench) -> list[str]:
+    """A warning when other processes used the CPU while commands were timed."""
+    measured = [m for results in bench.comparison.values() for m in results]
+    measured += [row["m"] for row in bench.scale if row.get("m")]
+    measured += [m for m, _ in bench.series.get("runs", {}).values()]
+    measured += [bench.profile["m"]] if bench.profile.get("m") else []
+    loads = [m.other_load for m in measured if m.other_load is not None]
+    if not loads or max(loads) < OTHER_LOAD_WARNING:
+        return []
+    return [
+        f"**Warning:** other processes used up to {max(loads) * 100:.0f} % of a core while "
+        "commands were being timed (the *other load* columns: CPU time the rest of the machine "
+        "used, from `/proc/stat`, as a share of one core). Timings from such runs are "
+        "disturbed; run again on a quiet machine.",
+        "",
+    ]
+
+
 def scale_section(bench: Bench, ours: float | None) -> list[str]:
     limit_s = SCALE_TIME_FACTOR * ours if ours else None
     lines = [
@@ -800,14 +854,14 @@ def scale_section(bench: Bench, ours: float | None) -> list[str]:
     if bench.scale_error:
         return lines + [f"**Not measured:** {bench.scale_error}."]
     lines += [
-        "| claims | sources | synth s | render s | peak RSS MB | tree RSS MB | pages | PDF MB "
-        "| time | RSS | pages |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| claims | sources | synth s | render s | peak RSS MB | tree RSS MB | other load | pages "
+        "| PDF MB | time | RSS | pages |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in bench.scale:
         m: Measurement | None = row.get("m")
         if m is None:
-            lines.append(f"| {row['claims']:,} | – | – | – | – | – | – | – | n/a | n/a | n/a |")
+            lines.append(f"| {row['claims']:,} | – | – | – | – | – | – | – | – | n/a | n/a | n/a |")
             continue
         time_ok = None if limit_s is None or m.seconds is None else m.seconds <= limit_s
         if m.timed_out:
@@ -821,7 +875,7 @@ def scale_section(bench: Bench, ours: float | None) -> list[str]:
         lines.append(
             f"| {row['claims']:,} | {row['sources']:,} | {row['synth_s']:.1f} | "
             f"{secs(m.seconds)}{' (stopped)' if m.timed_out else ''} | {mb(m.rss_kb)} | "
-            f"{mb(m.tree_kb)} | {pages if pages is not None else '–'} | "
+            f"{mb(m.tree_kb)} | {load([m])} | {pages if pages is not None else '–'} | "
             f"{'–' if size is None else f'{size / 1024**2:.2f}'} | {verdict(time_ok)} | "
             f"{verdict(rss_ok)} | {verdict(pages_ok)} |"
         )
@@ -850,13 +904,13 @@ def series_section(bench: Bench) -> list[str]:
         f"{series['dates']} publication dates (one briefing per date), each into a fresh "
         f"output folder; stopped after {bench.series_timeout:.0f} s.",
         "",
-        "| jobs | time s | peak RSS MB | tree RSS MB | briefings rendered | status |",
-        "|---|---|---|---|---|---|",
+        "| jobs | time s | CPU s | peak RSS MB | tree RSS MB | other load | briefings | status |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for jobs, (m, rendered) in series["runs"].items():
         lines.append(
-            f"| {jobs} | {secs(m.seconds)} | {mb(m.rss_kb)} | {mb(m.tree_kb)} | "
-            f"{rendered}/{series['dates']} | {_status(m)} |"
+            f"| {jobs} | {secs(m.seconds)} | {m.cpu_s:.1f} | {mb(m.rss_kb)} | {mb(m.tree_kb)} | "
+            f"{load([m])} | {rendered}/{series['dates']} | {_status(m)} |"
         )
     one, two = series["runs"].get(1), series["runs"].get(2)
     if one and two and one[0].ok and two[0].ok and two[0].seconds:
