@@ -56,7 +56,7 @@ def _hangul_family() -> tuple[str, ...]:
     """Register the pinned Hangul font with matplotlib once; its family name, if present."""
     from matplotlib import font_manager
 
-    from .export import HANGUL_FONTS
+    from .fonts import HANGUL_FONTS
 
     path = HANGUL_FONTS / "NanumGothic.ttf"
     if not path.is_file():

@@ -19,6 +19,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
 
 from .errors import ExportError
+from .fonts import HANGUL_FONTS, HANGUL_RANGE
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_PARAMETERS = {"as_of": "", "title": "Briefing", "marking": "UNCLASSIFIED // OPEN SOURCE"}
@@ -162,11 +163,6 @@ class BriefingPDFExporter(BriefingHTMLExporter):
         return html_to_pdf(html, resources.get("briefing_attachments", ()), as_of), resources
 
 
-#: Hangul: Debian's fonts-nanum (installed by tools/system-deps.sh), pinned by path.
-HANGUL_FONTS = Path("/usr/share/fonts/truetype/nanum")
-HANGUL_RANGE = "U+1100-11FF, U+3000-303F, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
-
-
 @cache
 def html_exporter() -> BriefingHTMLExporter:
     """One briefing HTML exporter per process, its template compiled once."""
@@ -176,14 +172,19 @@ def html_exporter() -> BriefingHTMLExporter:
 
 
 def prewarm() -> None:
-    """Import and compile what export needs (WeasyPrint, the template), ahead of time.
+    """Do ahead of time what every first export pays once per process.
 
-    ``render_briefing`` runs this in a thread while the kernel executes the notebook, so
-    the time is hidden behind work that happens in another process anyway.
+    Imports WeasyPrint, compiles the template, and exports a one-cell notebook to HTML
+    and PDF: that loads nbconvert's lazy modules, parses the stylesheets and loads the
+    pinned fonts, about a second in all. ``render_briefing`` runs this in a thread while
+    the kernel executes the notebook, so the time is hidden behind work that happens in
+    another process anyway.
     """
-    import weasyprint  # noqa: F401
+    import nbformat
 
-    html_exporter()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("한국 *x*")])
+    html, _ = html_exporter().from_notebook_node(notebook)
+    html_to_pdf(html)
 
 
 def font_faces() -> str:

@@ -135,9 +135,11 @@ def linked_table(
     row_id: str = "",
     caption: str = "",
     numeric: tuple[str, ...] = (),
+    css_class: str = "",
 ) -> str:
     """Like :func:`table`, but list columns in ``links`` become claim links and each row
-    may carry an anchor (the value of column ``row_id``) that links elsewhere point to."""
+    may carry an anchor (the value of column ``row_id``) that links elsewhere point to;
+    ``css_class`` names the table's class, for stylesheets."""
 
     def cell(column: str, value) -> str:
         css = ' class="num"' if column in numeric else ""
@@ -154,7 +156,9 @@ def linked_table(
         anchor = f' id="{escape(record[row_id])}"' if row_id else ""
         rows.append(f"<tr{anchor}>" + "".join(cell(c, record[c]) for c in frame.columns) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    attribute = f' class="{escape(css_class)}"' if css_class else ""
+    body = "".join(rows)
+    return f"<table{attribute}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def sentences(items) -> str:

@@ -5,10 +5,14 @@ turn the executed notebook into HTML and PDF. Everything is written into a stagi
 folder inside the output folder and moved into ``<output>/<as_of>/`` only when every
 file is complete, so a failed run never leaves a half-written briefing and never
 touches a good one.
+
+The kernel is started first of all, so that it boots while this process imports pandas
+and validates the data: that is why the heavier modules are imported inside functions.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -18,13 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import newest_date
-from .claims import claims_csv
 from .errors import NotebookExecutionError, ParameterError
-from .evidence import data_paths, known_on, load_evidence, previous_date, publication_dates
-from .export import prewarm
-from .manifest import build_manifest, write_manifest
-from .sources import parse_date
 
 DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"
 DEFAULT_TITLE = "North Korean troops in Russia"
@@ -96,10 +94,21 @@ def render_briefing(
     """
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
-    with step("validate"):
-        plan = plan_render(
-            as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
-        )
+    with rare_collections(), Kernel(notebook) as kernel:
+        with step("validate"):
+            plan = plan_render(
+                as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
+            )
+        return _run(plan, notebook, output_dir, kernel, step)
+
+
+def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, step: Steps):
+    """Execute, export and publish a planned render (see :func:`render_briefing`)."""
+    from .claims import claims_csv
+    from .evidence import known_on
+    from .export import prewarm
+    from .manifest import write_manifest
+
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{plan.as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
@@ -113,7 +122,9 @@ def render_briefing(
                 stem.with_suffix(".ipynb"),
                 plan.parameters,
                 output_dir / "_failed" / plan.as_of,
+                kernel.manager,
             )
+            kernel.stop()
             normalise_notebook(executed, notebook, stem.with_suffix(".ipynb"))
         with step("export"):
             warm.join()
@@ -143,6 +154,9 @@ def plan_render(
     as_of, since, title, marking, notebook: Path, data_dir: Path, provenance, overrides: dict
 ) -> RenderPlan:
     """Load and validate the inputs and the parameters; raise before anything is written."""
+    from .evidence import data_paths, load_evidence
+    from .manifest import build_manifest
+
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
         raise ParameterError(
@@ -163,6 +177,24 @@ def plan_render(
     check_declared(notebook, parameters)
     manifest = build_manifest(parameters, notebook, data_dir, paths, provenance)
     return RenderPlan(as_of, paths, evidence, parameters, manifest)
+
+
+@contextmanager
+def rare_collections():
+    """Run Python's cyclic garbage collector rarely while a render runs.
+
+    A render allocates millions of short-lived objects (WeasyPrint's boxes, pandas'
+    frames, nbformat nodes) and frees nearly all of them by reference counting; the
+    collector's frequent passes over everything alive cost about a tenth of the render.
+    The previous thresholds come back afterwards, so a long-lived process (a ``briefing
+    series`` worker) collects as before between renders.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 1_000, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 class Steps:
@@ -188,6 +220,8 @@ def current_umask() -> int:
 
 def check_date(name: str, value: str) -> str:
     """Return ``value`` if it is a real ``YYYY-MM-DD`` date, else raise ParameterError."""
+    from .sources import parse_date
+
     if parse_date(str(value)) is None:
         raise ParameterError(name, f"found {value!r}; expected a real date YYYY-MM-DD")
     return str(value)
@@ -199,6 +233,9 @@ def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
     ``as_of`` defaults to the newest source date and may not precede the first source;
     ``since`` defaults to the previous source date and must precede ``as_of``.
     """
+    from .analysis import newest_date
+    from .evidence import previous_date, publication_dates
+
     as_of = check_date("as_of", as_of or newest_date(evidence.sources))
     first, last = publication_dates(evidence)[0], newest_date(evidence.sources)
     if as_of < first:
@@ -280,11 +317,75 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
     return parameters
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict, failed_dir: Path):
+#: Imported by the kernel as it boots, while the parent validates the data: the modules
+#: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
+KERNEL_WARM_UP = "__import__('briefing.sections')"
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+class Kernel:
+    """The notebook's kernel, started as early as possible and stopped as soon as done.
+
+    A kernel takes about a second to boot and import pandas and matplotlib. Started on
+    entry, it does so on another core while this process validates the data; papermill
+    then executes the notebook on it. It is killed (not asked to shut down: its outputs
+    are in) right after execution, and on any error.
+    """
+
+    def __init__(self, notebook: Path):
+        self.notebook = notebook
+        self.manager = None
+
+    def __enter__(self) -> Kernel:
+        if self.notebook.is_file():  # else plan_render reports the missing notebook
+            self.manager = start_kernel(self.notebook.parent)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Kill the kernel and remove its connection file (idempotent)."""
+        if self.manager is not None:
+            from jupyter_core.utils import run_sync
+
+            manager, self.manager = self.manager, None
+            for client in manager.clients:  # papermill's, left open as it does not own us
+                client.stop_channels()
+            run_sync(manager.shutdown_kernel)(now=True)
+
+
+def start_kernel(cwd: Path):
+    """Start a ``python3`` kernel in ``cwd`` that imports the briefing package as it boots.
+
+    Returns the (asynchronous) kernel manager papermill is then given; it keeps the
+    clients it makes in ``.clients``, so that their channels can be closed.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    class Manager(AsyncKernelManager):
+        def client(self, **kwargs):
+            client = super().client(**kwargs)
+            self.clients.append(client)
+            return client
+
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    manager = Manager(kernel_name="python3")
+    manager.clients = []
+    warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
+    run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=[*KERNEL_ARGUMENTS, warm_up])
+    return manager
+
+
+def execute_notebook(
+    notebook: Path, output: Path, parameters: dict, failed_dir: Path, manager=None
+):
     """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
 
-    On failure the executed notebook is copied to ``failed_dir`` for diagnosis and a
-    :class:`NotebookExecutionError` names the failing cell and the error.
+    ``manager`` is a started kernel (see :class:`Kernel`); without one papermill starts
+    and stops its own. On failure the executed notebook is copied to ``failed_dir`` for
+    diagnosis and a :class:`NotebookExecutionError` names the failing cell and the error.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -299,7 +400,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, failed_dir:
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            extra_arguments=KERNEL_ARGUMENTS,
+            km=manager,
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)

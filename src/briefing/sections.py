@@ -206,7 +206,10 @@ def sources_and_claims(evidence: Evidence) -> str:
             )
         )
     for source, table in analysis.claims_by_source(printed, evidence.sources):
-        parts.append(markup.source_heading(source) + markup.linked_table(table, row_id="Claim"))
+        parts.append(
+            markup.source_heading(source)
+            + markup.linked_table(table, row_id="Claim", css_class="claims")
+        )
     return "".join(parts)
 
 
