@@ -296,3 +296,12 @@ def test_improbable_figures_are_shown_but_not_counted():
     assert "1 troop figure has been claimed" in text and "ranging from 3,000 to 3,000" in text
     assert "1 figure(s) graded improbable are not counted (C0002)." in text
     assert "1,000" not in analysis.figure_extremes_sentence(figures, STATUSES)
+
+
+def test_many_improbable_figures_name_a_few_ids_and_count_the_rest():
+    doubtful = [troops(f"C{i:04d}", 100 + i, 100 + i, info_credibility=5) for i in range(1, 21)]
+    figures = analysis.troop_figures(claims(troops("C0100", 3000, 3000), *doubtful), SOURCES)
+    note = analysis.figure_range_sentence(figures, STATUSES).split("claimed")[-1]
+    limit = analysis.LIMITS["links"]
+    assert "20 figure(s) graded improbable are not counted (C0001, " in note
+    assert note.count(", C00") == limit - 1 and f"\u2026 and {20 - limit} more)." in note

@@ -117,11 +117,14 @@ def credible(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def improbable_note(figures: pd.DataFrame) -> str:
-    """`` N figure(s) graded improbable are not counted (C0141).`` or nothing."""
+    """`` N figure(s) graded improbable are not counted (C0141).`` or nothing.
+
+    At most ``LIMITS["links"]`` claim ids are named, then ``… and N more``.
+    """
     doubtful = figures[figures["info_credibility"].fillna(0) >= IMPROBABLE]
     if doubtful.empty:
         return ""
-    ids = ", ".join(doubtful["claim_id"])
+    ids = ", ".join(capped(list(doubtful["claim_id"]), LIMITS["links"]))
     return f" {len(doubtful)} figure(s) graded improbable are not counted ({ids})."
 
 
