@@ -103,15 +103,26 @@ def test_executed_notebook_is_kept_with_injected_parameters(rendered):
     assert ["injected-parameters"] in tags
 
 
-def test_invalid_data_writes_nothing(dataset, tmp_path):
-    (dataset / "claims" / "claims.csv").write_text("claim_id\nC0001\n", encoding="utf-8")
+@pytest.mark.parametrize("breaks_the_notebook", [True, False])
+def test_invalid_data_writes_nothing(dataset, tmp_path, breaks_the_notebook):
+    # The notebook runs while the data is validated: whether it crashes on the bad table
+    # or renders a briefing from it, the render reports the data's problems and writes
+    # nothing at all (no briefing, no kept notebook, not even the output folder).
+    claims = dataset / "claims" / "claims.csv"
+    if breaks_the_notebook:
+        claims.write_text("claim_id\nC0001\n", encoding="utf-8")
+    else:  # a quote that is not in its source: only validation can tell
+        text = claims.read_text(encoding="utf-8")
+        bad = text.replace("3,000 troops had been sent", "3,000 troops were sent", 1)
+        assert bad != text
+        claims.write_text(bad, encoding="utf-8")
     with pytest.raises(ClaimValidationError):
         render_briefing(
             notebook=ROOT / "notebooks" / "briefing.ipynb",
             output_dir=tmp_path / "r",
             data_dir=dataset,
         )
-    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+    assert not (tmp_path / "r").exists()
 
 
 def test_bad_date_is_refused_before_anything_runs(tmp_path):

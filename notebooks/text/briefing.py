@@ -24,7 +24,7 @@ sources_dir = ""
 judgments_path = ""
 gaps_path = ""
 events_path = ""
-validated = False  # True when briefing render has just validated the data
+validated = False  # True when briefing render validates the data itself
 
 # %% tags=["remove-cell"]
 from IPython.display import HTML, display

@@ -170,10 +170,9 @@ def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
 
     The claims table has the columns Claim, Grade, Claimant, Said, Statement, Quote.
     """
-    for source in sources.itertuples():
+    with_claims = sources[sources["source_id"].isin(claims["source_id"])]
+    for source in with_claims.itertuples():  # only those: there may be thousands of others
         rows = claims[claims["source_id"] == source.source_id]
-        if rows.empty:
-            continue
         yield (
             source,
             pd.DataFrame(
@@ -422,18 +421,18 @@ def timeline(
     if recent_days is not None:  # only the statements a capped timeline can show
         days = sorted(set(dated["claim_date"]))[-recent_days:]
         dated = dated[dated["claim_date"].isin(days)]
-    for (day, who, country), group in dated.groupby(
-        ["claim_date", "claimant", "claimant_country"], sort=True
-    ):
-        rows.append(
-            {
-                "date": day,
-                "precision": "day",
-                "kind": "statement",
-                "label": f"{who} ({country}): {len(group)} claim(s)",
-                "claim_ids": list(group["claim_id"]),
-            }
-        )
+    keys = ["claim_date", "claimant", "claimant_country"]
+    said = dated.groupby(keys, sort=True)["claim_id"].agg(list).reset_index()
+    rows += [
+        {
+            "date": day,
+            "precision": "day",
+            "kind": "statement",
+            "label": f"{who} ({country}): {len(ids)} claim(s)",
+            "claim_ids": ids,
+        }
+        for day, who, country, ids in said[[*keys, "claim_id"]].itertuples(index=False)
+    ]
     frame = pd.DataFrame(rows, columns=["date", "precision", "kind", "label", "claim_ids"])
     return frame.sort_values(["date", "kind"], kind="stable", ignore_index=True)
 

@@ -242,14 +242,12 @@ def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
     with house_style():
         fig = Figure(figsize=(7.0, 1.9 + 0.28 * max(len(matrix), 1)), layout="constrained")
         ax = fig.subplots()
-        for row, who in enumerate(matrix.index):
-            for col, topic in enumerate(matrix.columns):
-                stance = matrix.at[who, topic]
-                if stance:
-                    marker, colour = STANCE_MARKERS[stance]
-                    ax.plot(
-                        [col], [row], marker=marker, color=colour, linestyle="none", markersize=7
-                    )
+        rows, cols = range(len(matrix.index)), range(len(matrix.columns))
+        for stance, (marker, colour) in STANCE_MARKERS.items():
+            cells = [(c, r) for r in rows for c in cols if matrix.iat[r, c] == stance]
+            if cells:  # one artist per stance: a few SVG nodes, not one per cell
+                x, y = zip(*cells, strict=True)
+                ax.plot(x, y, marker=marker, color=colour, linestyle="none", markersize=7)
         ax.set_xticks(
             range(len(matrix.columns)),
             texts(topics["label"].get(t, t) for t in matrix.columns),

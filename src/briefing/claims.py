@@ -248,7 +248,7 @@ def load_claims(
 
 
 def claims_csv(path: Path | str, claim_ids) -> bytes:
-    """The rows of the claims table whose ids are in ``claim_ids``, as CSV bytes.
+    """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
 
     Cells are written exactly as they stand in the file (no type conversion), so the
     extract can be compared with, or merged back into, the table it comes from.
@@ -256,10 +256,12 @@ def claims_csv(path: Path | str, claim_ids) -> bytes:
     import csv
     import io
 
-    table = read_table(path)
-    wanted = table.frame[table.frame["claim_id"].isin(set(claim_ids))]
+    text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    at, wanted = header.index("claim_id"), set(claim_ids)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows(wanted.itertuples(index=False))
+    writer.writerow(header)
+    writer.writerows(cells for cells in reader if cells and cells[at] in wanted)
     return buffer.getvalue().encode("utf-8")

@@ -89,7 +89,14 @@ def load_evidence(
     """
     paths = data_paths(data_dir, claims_path, sources_dir, judgments_path, gaps_path, events_path)
     books = load_codebooks(paths["reference"])
-    sources = load_sources(paths["sources"])
+    return complete_evidence(paths, books, load_sources(paths["sources"]), validate)
+
+
+def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=True) -> Evidence:
+    """Load the claims and the analyst's tables onto codebooks and sources already loaded.
+
+    ``paths`` comes from :func:`data_paths`; raises like :func:`load_evidence`.
+    """
     claims = load_claims(paths["claims"], sources, books, validate)
     tables = load_analyst_tables(paths, claims, sources, books, validate)
     return Evidence(sources, claims, books, tables["judgments"], tables["gaps"], tables["events"])
@@ -146,12 +153,19 @@ def _cite_known(frame: pd.DataFrame, known: set) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def publication_dates(evidence: Evidence) -> list[str]:
-    """Every date on which a source was published, oldest first, as ``YYYY-MM-DD``."""
-    return sorted({d.date().isoformat() for d in evidence.sources["published"]})
+def publication_dates(evidence: Evidence | pd.DataFrame) -> list[str]:
+    """Every date on which a source was published, oldest first, as ``YYYY-MM-DD``.
+
+    Takes the evidence or just its sources table.
+    """
+    sources = evidence.sources if isinstance(evidence, Evidence) else evidence
+    return sorted({d.date().isoformat() for d in sources["published"]})
 
 
-def previous_date(evidence: Evidence, day: str) -> str | None:
-    """The last publication date before ``day``, or ``None`` when ``day`` is the first."""
+def previous_date(evidence: Evidence | pd.DataFrame, day: str) -> str | None:
+    """The last publication date before ``day``, or ``None`` when ``day`` is the first.
+
+    Takes the evidence or just its sources table.
+    """
     earlier = [d for d in publication_dates(evidence) if d < str(day)]
     return earlier[-1] if earlier else None

@@ -1,4 +1,4 @@
-"""Render a dated briefing: load → validate → execute → export → publish.
+"""Render a dated briefing: plan → execute (and validate) → export → publish.
 
 papermill executes the briefing notebook with its parameters; the briefing exporters
 turn the executed notebook into HTML and PDF. Everything is written into a staging
@@ -6,8 +6,11 @@ folder inside the output folder and moved into ``<output>/<as_of>/`` only when e
 file is complete, so a failed run never leaves a half-written briefing and never
 touches a good one.
 
-The kernel is started first of all, so that it boots while this process imports pandas
-and validates the data: that is why the heavier modules are imported inside functions.
+Two cores, kept busy: the kernel is started first of all, so that it boots while this
+process imports pandas and checks the parameters (that is why the heavier modules are
+imported inside functions); the claims and the analyst's tables are validated in a
+thread while the notebook executes, and invalid data still stops the render before
+anything is published, with the validation problems as the error.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +76,8 @@ def render_briefing(
     provenance : dict, optional
         Commit and versions to record instead of the current ones (used by ``verify``).
     progress : callable, optional
-        Called as ``progress(step, seconds)`` after each step (validate, execute, export,
-        publish).
+        Called as ``progress(step, seconds)`` after each step (plan, execute, validate,
+        export, publish; validate runs alongside execute).
     **overrides
         ``claims_path``, ``sources_dir``, ``judgments_path``, ``gaps_path``,
         ``events_path``: inputs to use instead of those in ``data_dir`` (see
@@ -95,20 +99,26 @@ def render_briefing(
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
     with rare_collections(), Kernel(notebook) as kernel:
-        with step("validate"):
+        with step("plan"):
             plan = plan_render(
                 as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
             )
-        return _run(plan, notebook, output_dir, kernel, step)
+        with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
+            validation = pool.submit(timed, validate_inputs, plan)
+            return _run(plan, notebook, output_dir, kernel, step, validation)
 
 
-def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, step: Steps):
-    """Execute, export and publish a planned render (see :func:`render_briefing`)."""
-    from .claims import claims_csv
-    from .evidence import known_on
+def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, step, validation):
+    """Execute, export and publish a planned render (see :func:`render_briefing`).
+
+    ``validation`` is the future of :func:`validate_inputs`, running meanwhile: the
+    notebook executes while the data is validated, and nothing is published, and no
+    failed notebook kept, unless the data is valid.
+    """
     from .export import prewarm
     from .manifest import write_manifest
 
+    created = not output_dir.exists()
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{plan.as_of}-", dir=output_dir))
     staging.chmod(0o777 & ~current_umask())
@@ -117,25 +127,29 @@ def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, ste
     stem = staging / f"briefing-{plan.as_of}"
     try:
         with step("execute"):
-            executed = execute_notebook(
-                notebook,
-                stem.with_suffix(".ipynb"),
-                plan.parameters,
-                output_dir / "_failed" / plan.as_of,
-                kernel.manager,
-            )
+            try:
+                executed = execute_notebook(
+                    notebook, stem.with_suffix(".ipynb"), plan.parameters, kernel.manager
+                )
+            except NotebookExecutionError as exc:
+                validation.result()  # invalid data explains the failure: report that instead
+                kept = keep_failed(stem.with_suffix(".ipynb"), output_dir / "_failed" / plan.as_of)
+                message = f"{exc}; the executed notebook is kept in {kept}"
+                raise NotebookExecutionError(message) from exc.__cause__
             kernel.stop()
             normalise_notebook(executed, notebook, stem.with_suffix(".ipynb"))
+        known_claims, seconds = validation.result()  # raises InvalidInputError: nothing published
+        step.report("validate", seconds)
         with step("export"):
             warm.join()
-            known = known_on(plan.evidence, plan.as_of).claims["claim_id"]
-            known_claims = claims_csv(plan.paths["claims"], known)
             export_briefing(executed, staging, plan.as_of, plan.manifest, known_claims)
         with step("publish"):
             write_manifest(plan.manifest, staging)
             folder = publish(staging, output_dir / plan.as_of)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(output_dir.iterdir()):  # a failed first render leaves nothing
+            output_dir.rmdir()
     return briefing_paths(folder, plan.as_of)
 
 
@@ -145,7 +159,8 @@ class RenderPlan:
 
     as_of: str
     paths: dict
-    evidence: object
+    books: dict
+    sources: object
     parameters: dict
     manifest: dict
 
@@ -153,9 +168,15 @@ class RenderPlan:
 def plan_render(
     as_of, since, title, marking, notebook: Path, data_dir: Path, provenance, overrides: dict
 ) -> RenderPlan:
-    """Load and validate the inputs and the parameters; raise before anything is written."""
-    from .evidence import data_paths, load_evidence
+    """Check the parameters against the codebooks and sources; raise before anything runs.
+
+    The claims and the analyst's tables are validated later, by :func:`validate_inputs`,
+    while the notebook executes.
+    """
+    from .evidence import data_paths
     from .manifest import build_manifest
+    from .reference import load_codebooks
+    from .sources import load_sources
 
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
@@ -163,8 +184,9 @@ def plan_render(
             sorted(unknown)[0], "unknown input; expected one of " + ", ".join(OVERRIDES)
         )
     paths = data_paths(data_dir, **overrides)
-    evidence = load_evidence(data_dir, **overrides)
-    as_of, since = check_dates(as_of, since, evidence)
+    books = load_codebooks(paths["reference"])
+    sources = load_sources(paths["sources"])
+    as_of, since = check_dates(as_of, since, sources)
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
     extra = {
@@ -176,7 +198,33 @@ def plan_render(
     parameters = notebook_parameters(as_of, notebook, data_dir, extra)
     check_declared(notebook, parameters)
     manifest = build_manifest(parameters, notebook, data_dir, paths, provenance)
-    return RenderPlan(as_of, paths, evidence, parameters, manifest)
+    import pandera.pandas  # noqa: F401 (now, before threads import in parallel)
+    import papermill  # noqa: F401
+
+    return RenderPlan(as_of, paths, books, sources, parameters, manifest)
+
+
+def validate_inputs(plan: RenderPlan) -> bytes:
+    """Load and validate the claims and the analyst's tables.
+
+    Returns the rows of the claims table known on ``as_of``, as CSV: the PDF's attachment.
+
+    Raises
+    ------
+    InvalidInputError
+        Every problem, as ``path:line:column: message``.
+    """
+    from .claims import claims_csv
+    from .evidence import complete_evidence, known_on
+
+    evidence = complete_evidence(plan.paths, plan.books, plan.sources)
+    return claims_csv(plan.paths["claims"], known_on(evidence, plan.as_of).claims["claim_id"])
+
+
+def timed(function, *args):
+    """``(function(*args), seconds it took)``."""
+    started = time.perf_counter()
+    return function(*args), time.perf_counter() - started
 
 
 @contextmanager
@@ -207,8 +255,12 @@ class Steps:
     def __call__(self, name: str):
         started = time.perf_counter()
         yield
+        self.report(name, time.perf_counter() - started)
+
+    def report(self, name: str, seconds: float) -> None:
+        """Report a step timed elsewhere."""
         if self.progress is not None:
-            self.progress(name, time.perf_counter() - started)
+            self.progress(name, seconds)
 
 
 def current_umask() -> int:
@@ -227,7 +279,7 @@ def check_date(name: str, value: str) -> str:
     return str(value)
 
 
-def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
+def check_dates(as_of, since, sources) -> tuple[str, str | None]:
     """Resolve and check the briefing's date and the date it is compared with.
 
     ``as_of`` defaults to the newest source date and may not precede the first source;
@@ -236,8 +288,8 @@ def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
     from .analysis import newest_date
     from .evidence import previous_date, publication_dates
 
-    as_of = check_date("as_of", as_of or newest_date(evidence.sources))
-    first, last = publication_dates(evidence)[0], newest_date(evidence.sources)
+    as_of = check_date("as_of", as_of or newest_date(sources))
+    first, last = publication_dates(sources)[0], newest_date(sources)
     if as_of < first:
         raise ParameterError(
             "as_of",
@@ -254,7 +306,7 @@ def check_dates(as_of, since, evidence) -> tuple[str, str | None]:
         since = check_date("since", since)
         if since >= as_of:
             raise ParameterError("since", f"found {since}; expected a date before as_of {as_of}")
-    return as_of, since or previous_date(evidence, as_of)
+    return as_of, since or previous_date(sources, as_of)
 
 
 TEXT_LIMITS = {"title": 200, "marking": 120}
@@ -378,14 +430,12 @@ def start_kernel(cwd: Path):
     return manager
 
 
-def execute_notebook(
-    notebook: Path, output: Path, parameters: dict, failed_dir: Path, manager=None
-):
+def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=None):
     """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
 
     ``manager`` is a started kernel (see :class:`Kernel`); without one papermill starts
-    and stops its own. On failure the executed notebook is copied to ``failed_dir`` for
-    diagnosis and a :class:`NotebookExecutionError` names the failing cell and the error.
+    and stops its own. On failure ``output`` holds the executed notebook and a
+    :class:`NotebookExecutionError` names the failing cell and the error.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -397,20 +447,26 @@ def execute_notebook(
             str(output),
             parameters=parameters,
             kernel_name="python3",
-            cwd=str(notebook.parent),
+            # papermill would chdir this whole process (threads validating relative paths
+            # included) to start its own kernel there; a given kernel already runs there
+            cwd=None if manager is not None else str(notebook.parent),
             progress_bar=False,
             log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
             km=manager,
         )
     except PapermillExecutionError as exc:
-        failed_dir.mkdir(parents=True, exist_ok=True)
-        kept = failed_dir / output.name
-        shutil.copyfile(output, kept)
         raise NotebookExecutionError(
-            f"the notebook raised in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
-            f"the executed notebook is kept in {kept}"
+            f"the notebook raised in cell {exc.exec_count} ({exc.ename}: {exc.evalue})"
         ) from exc
+
+
+def keep_failed(executed: Path, failed_dir: Path) -> Path:
+    """Copy a failed run's executed notebook into ``failed_dir`` for diagnosis."""
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    kept = failed_dir / executed.name
+    shutil.copyfile(executed, kept)
+    return kept
 
 
 VOLATILE_KEYS = ("start_time", "end_time", "duration")

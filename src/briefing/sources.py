@@ -67,9 +67,12 @@ def _parse_yaml(front: str, where: str) -> tuple[dict, list[Problem]]:
     return meta, []
 
 
-def read_source(path: Path) -> tuple[SourceFile, list[Problem]]:
-    """Read one source file; return it with the problems in its encoding and front matter."""
-    where = display_path(path)
+def read_source(path: Path, where: str = "") -> tuple[SourceFile, list[Problem]]:
+    """Read one source file; return it with the problems in its encoding and front matter.
+
+    ``where`` is how messages name the file (default: :func:`display_path`).
+    """
+    where = where or display_path(path)
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,9 +144,9 @@ def load_sources(sources_dir: Path | str) -> pd.DataFrame:
     if not paths:
         where = display_path(sources_dir)
         raise SourceValidationError([Problem(where, 0, "", "no source files (*.md) found")])
-    rows, problems = [], []
+    rows, problems, folder = [], [], display_path(sources_dir)
     for path in paths:
-        source, found = read_source(path)
+        source, found = read_source(path, f"{folder}/{path.name}")
         problems.extend(found)
         rows.append({key: source.meta.get(key, "") for key in REQUIRED_KEYS + OPTIONAL_KEYS})
         rows[-1].update(text=source.text, path=source.path)
