@@ -452,6 +452,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=Non
             cwd=None if manager is not None else str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            # one write at the end (or on failure), not one after every cell: the render
+            # publishes nothing half-done, so the intermediate files served no one
+            request_save_on_cell_execute=False,
             extra_arguments=KERNEL_ARGUMENTS,
             km=manager,
         )
