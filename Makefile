@@ -33,6 +33,9 @@ $(STAMP): pyproject.toml requirements.lock tools/system-deps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements.lock
 	$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
+	@# byte-compile the package now: with PYTHONDONTWRITEBYTECODE set, every render (and its
+	@# kernel) would otherwise compile it again
+	$(PY) -m compileall -q src/briefing
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create or update .venv from requirements.lock
