@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -123,6 +127,22 @@ def test_invalid_data_writes_nothing(dataset, tmp_path, breaks_the_notebook):
             data_dir=dataset,
         )
     assert not (tmp_path / "r").exists()
+
+
+def test_a_render_leaves_no_kernel_thread_or_setting_behind(tmp_path):
+    # The render starts its own kernel, a validation thread and an export warm-up thread,
+    # and changes the garbage collector's thresholds: all of it is undone when it returns.
+    threads, thresholds = threading.active_count(), gc.get_threshold()
+    briefing = render_briefing(
+        as_of="2024-10-23",
+        notebook=ROOT / "notebooks" / "briefing.ipynb",
+        output_dir=tmp_path,
+        data_dir=ROOT / "data",
+    )
+    assert briefing.pdf.is_file()
+    assert threading.active_count() == threads and gc.get_threshold() == thresholds
+    children = Path(f"/proc/{os.getpid()}/task/{threading.get_native_id()}/children")
+    assert children.read_text().split() == []  # the kernel was killed and reaped
 
 
 def test_bad_date_is_refused_before_anything_runs(tmp_path):
