@@ -364,12 +364,12 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
     for key, value in extra.items():
         if value is not None:
             parameters[key] = relative(value) if key in OVERRIDES else value
-    if "validated" in declared(notebook):  # the data was validated before execution
+    if "validated" in declared(notebook):  # the render validates the data itself
         parameters["validated"] = True
     return parameters
 
 
-#: Imported by the kernel as it boots, while the parent validates the data: the modules
+#: Imported by the kernel as it boots, while the parent plans the render: the modules
 #: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
 KERNEL_WARM_UP = "__import__('briefing.sections')"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
@@ -379,7 +379,7 @@ class Kernel:
     """The notebook's kernel, started as early as possible and stopped as soon as done.
 
     A kernel takes about a second to boot and import pandas and matplotlib. Started on
-    entry, it does so on another core while this process validates the data; papermill
+    entry, it does so on another core while this process plans the render; papermill
     then executes the notebook on it. It is killed (not asked to shut down: its outputs
     are in) right after execution, and on any error.
     """
