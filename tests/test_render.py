@@ -129,6 +129,21 @@ def test_invalid_data_writes_nothing(dataset, tmp_path, breaks_the_notebook):
     assert not (tmp_path / "r").exists()
 
 
+def test_invalid_data_kills_the_notebook_before_it_finishes(dataset, tmp_path):
+    # tests/notebooks/slow.ipynb sleeps 30 s, then writes data_dir/../finished.
+    claims = dataset / "claims" / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("troops had been sent", "troops were sent", 1), encoding="utf-8")
+    with pytest.raises(ClaimValidationError):
+        render_briefing(
+            notebook=ROOT / "tests" / "notebooks" / "slow.ipynb",
+            output_dir=tmp_path / "r",
+            data_dir=dataset,
+        )
+    assert not (dataset.parent / "finished").exists()  # the kernel was killed mid-sleep
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_render_leaves_no_kernel_thread_or_setting_behind(tmp_path):
     # The render starts its own kernel, a validation thread and an export warm-up thread,
     # and changes the garbage collector's thresholds: all of it is undone when it returns.

@@ -18,11 +18,12 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def render_briefing(
     """
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
+    mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
     with rare_collections(), Kernel(notebook) as kernel:
         with step("plan"):
             plan = plan_render(
@@ -105,15 +107,17 @@ def render_briefing(
             )
         with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
             validation = pool.submit(timed, validate_inputs, plan)
-            return _run(plan, notebook, output_dir, kernel, step, validation)
+            validation.add_done_callback(kernel.kill_if_failed)
+            return _run(plan, notebook, output_dir, kernel, step, validation, mode)
 
 
-def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, step, validation):
+def _run(plan: RenderPlan, notebook, output_dir: Path, kernel, step, validation, mode: int):
     """Execute, export and publish a planned render (see :func:`render_briefing`).
 
     ``validation`` is the future of :func:`validate_inputs`, running meanwhile: the
-    notebook executes while the data is validated, and nothing is published, and no
-    failed notebook kept, unless the data is valid.
+    notebook executes while the data is validated (invalid data kills the kernel), and
+    nothing is published, and no failed notebook kept, unless the data is valid.
+    ``mode`` is the permission of the published folder.
     """
     from .export import prewarm
     from .manifest import write_manifest
@@ -121,7 +125,7 @@ def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, ste
     created = not output_dir.exists()
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{plan.as_of}-", dir=output_dir))
-    staging.chmod(0o777 & ~current_umask())
+    staging.chmod(mode)
     warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
     warm.start()
     stem = staging / f"briefing-{plan.as_of}"
@@ -131,8 +135,10 @@ def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, ste
                 executed = execute_notebook(
                     notebook, stem.with_suffix(".ipynb"), plan.parameters, kernel.manager
                 )
-            except NotebookExecutionError as exc:
-                validation.result()  # invalid data explains the failure: report that instead
+            except Exception as exc:
+                validation.result()  # invalid data explains any failure: report that instead
+                if not isinstance(exc, NotebookExecutionError):
+                    raise
                 kept = keep_failed(stem.with_suffix(".ipynb"), output_dir / "_failed" / plan.as_of)
                 message = f"{exc}; the executed notebook is kept in {kept}"
                 raise NotebookExecutionError(message) from exc.__cause__
@@ -147,9 +153,11 @@ def _run(plan: RenderPlan, notebook: Path, output_dir: Path, kernel: Kernel, ste
             write_manifest(plan.manifest, staging)
             folder = publish(staging, output_dir / plan.as_of)
     finally:
+        warm.join()  # no export work left running behind a failed render
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(output_dir.iterdir()):  # a failed first render leaves nothing
-            output_dir.rmdir()
+        if created:  # a failed first render leaves nothing; a folder in use is not empty
+            with suppress(OSError):
+                output_dir.rmdir()
     return briefing_paths(folder, plan.as_of)
 
 
@@ -371,7 +379,7 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
 
 #: Imported by the kernel as it boots, while the parent plans the render: the modules
 #: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
-KERNEL_WARM_UP = "__import__('briefing.sections')"
+KERNEL_WARM_UP = "import briefing.sections as _warm; del _warm"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
@@ -388,6 +396,7 @@ class Kernel:
         self.notebook = notebook
         self.manager = None
         self.stopping = None
+        self.lock = threading.Lock()  # a kernel being stopped is never signalled
 
     def __enter__(self) -> Kernel:
         if self.notebook.is_file():  # else plan_render reports the missing notebook
@@ -404,15 +413,31 @@ class Kernel:
         self.stopping = threading.Thread(target=self.stop, name="stop-kernel")
         self.stopping.start()
 
+    def kill_if_failed(self, validation) -> None:
+        """Kill the kernel at once when ``validation`` (a future) failed: the render is
+        over, and papermill then stops within a second instead of finishing the notebook.
+        Only signals the process; :meth:`stop` still reaps it and cleans up."""
+        if validation.exception() is None:
+            return
+        with self.lock:  # stop() has not taken the manager: the process is not reaped yet
+            if self.manager is not None:
+                with suppress(OSError, AttributeError):
+                    os.kill(self.manager.provisioner.pid, signal.SIGKILL)
+
     def stop(self) -> None:
         """Kill the kernel and remove its connection file (idempotent)."""
-        if self.manager is not None:
-            from jupyter_core.utils import run_sync
-
+        with self.lock:
             manager, self.manager = self.manager, None
+        if manager is not None:
+            import asyncio
+
             for client in manager.clients:  # papermill's, left open as it does not own us
                 client.stop_channels()
-            run_sync(manager.shutdown_kernel)(now=True)
+            loop = asyncio.new_event_loop()  # of its own: this may run in any thread
+            try:
+                loop.run_until_complete(manager.shutdown_kernel(now=True))
+            finally:
+                loop.close()
 
 
 def start_kernel(cwd: Path):
