@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -124,7 +125,8 @@ def _run(plan: RenderPlan, notebook, output_dir: Path, kernel, step, validation,
 
     created = not output_dir.exists()
     output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{plan.as_of}-", dir=output_dir))
+    prefix = f".staging-{plan.as_of}-{os.getpid()}-"  # the pid lets a sweep see it is dead
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=output_dir))
     staging.chmod(mode)
     warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
     warm.start()
@@ -558,16 +560,44 @@ def publish(staging: Path, target: Path) -> Path:
     """Move a complete staging folder to ``target``, replacing an older briefing atomically.
 
     An exclusive lock on the output folder serialises concurrent renders of one date: each
-    publishes a complete set, the last one wins, and files are never interleaved.
+    publishes a complete set, the last one wins, and files are never interleaved. Under
+    the lock, leftovers of renders that were killed are swept (:func:`sweep`).
     """
     import fcntl
 
     handle = os.open(target.parent, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        sweep(target.parent)
         return _swap(staging, target)
     finally:
         os.close(handle)
+
+
+def sweep(folder: Path) -> None:
+    """Remove what killed renders left in an output folder (call under its lock).
+
+    A ``.retired-*`` folder only exists during a publish, which holds the lock; a
+    ``.staging-<date>-<pid>-*`` folder belongs to a live render unless its process is gone.
+    Briefings are never touched.
+    """
+    for path in folder.glob(".retired-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(".staging-*"):
+        match = re.fullmatch(r"\.staging-\d{4}-\d\d-\d\d-(\d+)-\w+", path.name)
+        if match and not pid_alive(int(match.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (any user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(staging: Path, target: Path) -> Path:
