@@ -28,6 +28,13 @@ FUZZ = settings(
 BOOKS = load_codebooks(ROOT / "data" / "reference")
 
 
+def cli_render(out, data, notebook, *options) -> subprocess.CompletedProcess:
+    """Run ``briefing render`` in a fresh process; its exit code, stdout and stderr."""
+    command = [sys.executable, "-m", "briefing.cli", "render", "--output-dir", str(out)]
+    command += ["--data-dir", str(data), "--notebook", str(notebook), *options]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
 def assert_located(error: InvalidInputError) -> None:
     """Every problem has a path, a line and a message."""
     assert error.problems
@@ -114,20 +121,7 @@ def test_two_concurrent_renders_of_one_date_leave_one_complete_briefing(dataset,
 )
 def test_bad_parameters_exit_2_and_write_nothing(dataset, tmp_path, options, words):
     out = tmp_path / "reports"
-    command = [
-        sys.executable,
-        "-m",
-        "briefing.cli",
-        "render",
-        "--output-dir",
-        str(out),
-        "--data-dir",
-        str(dataset),
-        "--notebook",
-        str(ROOT / "notebooks" / "briefing.ipynb"),
-        *options,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = cli_render(out, dataset, ROOT / "notebooks" / "briefing.ipynb", *options)
     assert result.returncode == 2, result.stderr
     assert words in result.stderr
     assert not out.exists() or not any(out.iterdir())
@@ -152,22 +146,7 @@ def test_cli_exit_3_keeps_the_previous_briefing_byte_for_byte(dataset, tmp_path)
         notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=dataset
     )
     before = {p.name: sha256(p) for p in (out / "2024-10-24").iterdir()}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "briefing.cli",
-            "render",
-            "--output-dir",
-            str(out),
-            "--data-dir",
-            str(dataset),
-            "--notebook",
-            str(ROOT / "tests" / "notebooks" / "raises.ipynb"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = cli_render(out, dataset, ROOT / "tests" / "notebooks" / "raises.ipynb")
     assert result.returncode == 3
     assert "ZeroDivisionError" in result.stderr and "_failed" in result.stderr
     assert {p.name: sha256(p) for p in (out / "2024-10-24").iterdir()} == before
