@@ -18,7 +18,17 @@ import pandas as pd
 from .errors import ClaimValidationError, Problem
 from .reference import codebook_rule
 from .sources import parse_date
-from .tables import Table, check_table, common_rules, duplicates, read_table, rows, rule, shown
+from .tables import (
+    BOM,
+    Table,
+    check_table,
+    common_rules,
+    duplicates,
+    read_table,
+    rows,
+    rule,
+    shown,
+)
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
@@ -256,7 +266,7 @@ def claims_csv(path: Path | str, claim_ids) -> bytes:
     import csv
     import io
 
-    text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    text = Path(path).read_bytes().decode("utf-8").removeprefix(BOM)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     at, wanted = header.index("claim_id"), set(claim_ids)
