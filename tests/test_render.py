@@ -162,9 +162,12 @@ def test_publishing_sweeps_what_killed_renders_left(tmp_path):
     assert (tmp_path / "2024-10-23" / "briefing-2024-10-23.pdf").is_file()
 
 
-def test_a_render_leaves_no_kernel_thread_or_setting_behind(tmp_path):
+def test_a_render_leaves_no_kernel_thread_setting_or_history_behind(tmp_path, monkeypatch):
     # The render starts its own kernel, a validation thread and an export warm-up thread,
     # and changes the garbage collector's thresholds: all of it is undone when it returns.
+    # The kernel keeps no IPython history: a render adds nothing to the user's ~/.ipython.
+    ipython = tmp_path / "ipython"
+    monkeypatch.setenv("IPYTHONDIR", str(ipython))
     threads, thresholds = threading.active_count(), gc.get_threshold()
     briefing = render_briefing(
         as_of="2024-10-23",
@@ -176,6 +179,7 @@ def test_a_render_leaves_no_kernel_thread_or_setting_behind(tmp_path):
     assert threading.active_count() == threads and gc.get_threshold() == thresholds
     children = Path(f"/proc/{os.getpid()}/task/{threading.get_native_id()}/children")
     assert children.read_text().split() == []  # the kernel was killed and reaped
+    assert list(ipython.rglob("history.sqlite")) == []
 
 
 def test_bad_date_is_refused_before_anything_runs(tmp_path):

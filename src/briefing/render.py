@@ -382,7 +382,8 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
 #: Imported by the kernel as it boots, while the parent plans the render: the modules
 #: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
 KERNEL_WARM_UP = "import briefing.sections as _warm; del _warm"
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
 
 class Kernel:
