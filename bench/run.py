@@ -44,6 +44,7 @@ LAB = ROOT / ".venv-lab"
 VENV_PY = VENV / "bin" / "python"
 BRIEFING = VENV / "bin" / "briefing"
 SYNTH = ROOT / "bench" / "synth.py"
+CRITICAL_PATH = ROOT / "bench" / "critical_path.py"
 DATA = ROOT / "data"
 NOTEBOOK = Path("notebooks") / "briefing.ipynb"
 GNU_TIME = "/usr/bin/time"
@@ -408,6 +409,7 @@ class Bench:
     scale_error: str | None = None
     series: dict = field(default_factory=dict)
     profile: dict = field(default_factory=dict)
+    critical: list[tuple[Measurement, dict]] = field(default_factory=list)
     counter: int = 0
     keep: bool = False
     tree_at_start: str = ""
@@ -632,6 +634,28 @@ class Bench:
 
     # profile ------------------------------------------------------------------
 
+    def run_critical_path(self) -> None:
+        """Time one render stage by stage (``bench/critical_path.py``), a few times."""
+        self.commands["critical path"] = [
+            shlex.join(_shown([VENV_PY, CRITICAL_PATH, "--as-of", AS_OF, "--output-dir", "TMP"]))
+        ]
+        for index in range(1 if self.quick else 3):
+            out = self.fresh("critical")
+            log_path = self.work / f"critical-{index}.log"
+            argv = [VENV_PY, CRITICAL_PATH, "--as-of", AS_OF, "--output-dir", out]
+            result = run_timed(argv, ROOT, log_path, memory_cap_kb=self.memory_cap_kb)
+            log(f"critical path {index + 1}: {secs(result.seconds)} s")
+            self.discard(out, result.ok)
+            if not result.ok:
+                self.problem("critical path", result.error)
+                return
+            lines = log_path.read_text(encoding="utf-8").splitlines()
+            events = [json.loads(line) for line in lines if line.startswith("{")]
+            if not events:
+                self.problem("critical path", "the script printed no timings")
+                return
+            self.critical.append((result, events[-1]))
+
     def run_profile(self) -> None:
         prof = self.work / "render.prof"
         out = self.fresh("profile")
@@ -797,6 +821,7 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
         )
     else:
         lines.append(f"| ours / floor | – | ≤ {TARGET_OURS_OVER_FLOOR} | n/a (not measured) |")
+    lines += critical_path_section(bench, ours, floor)
     lines += scale_section(bench, ours) + series_section(bench) + profile_section(bench)
     lines += [
         "",
@@ -925,6 +950,68 @@ def series_section(bench: Bench) -> list[str]:
     return lines
 
 
+#: The critical path of a render: (label, from event, to event); "wall" is the process end.
+CRITICAL_STAGES = [
+    ("start the process, launch the kernel", None, "kernel:end"),
+    ("kernel boots, imports pandas, matplotlib and the package", "kernel:end", "cells:start"),
+    ("the notebook's cells (five charts)", "cells:start", "cells:end"),
+    ("notebook written, HTML exported", "cells:end", "pdf:start"),
+    ("PDF: WeasyPrint lays out, draws, tags and writes", "pdf:start", "pdf:end"),
+    ("publish and exit", "pdf:end", "wall"),
+]
+
+
+def critical_path_section(bench: Bench, ours: float | None, floor: float | None) -> list[str]:
+    """Where one render's wall time goes, stage by stage, against the floor."""
+    lines = ["", "## Critical path", ""]
+    if not bench.critical:
+        return lines + ["**Not measured** (see Problems)."]
+
+    def at(events: dict, wall: float, name: str | None) -> float:
+        return 0.0 if name is None else wall if name == "wall" else events[name]
+
+    runs = [(m.seconds, events) for m, events in bench.critical]
+    try:
+        stages = [
+            (label, statistics.median(at(e, w, end) - at(e, w, start) for w, e in runs))
+            for label, start, end in CRITICAL_STAGES
+        ]
+    except KeyError as missing:
+        return lines + [f"**Not measured**: the render reported no {missing} event."]
+    wall = statistics.median(w for w, _ in runs)
+    cpu = statistics.median(m.cpu_s for m, _ in bench.critical)
+    lines += [
+        f"`bench/critical_path.py` runs `briefing render --as-of {AS_OF}` with timers around "
+        f"its stages (median of {len(runs)} run(s); {wall:.2f} s wall). Each stage needs the "
+        "one before it: the cells need the kernel, the export needs the executed notebook. "
+        "Planning, validating the claims and warming up the exporters run alongside, on the "
+        "other core, and are not on this path.",
+        "",
+        "| stage | s | × floor |",
+        "|---|---|---|",
+    ]
+    total = sum(seconds for _, seconds in stages)
+    for label, seconds in [*stages, ("**total**", total)]:
+        share = f"{seconds / floor:.2f}" if floor else "–"
+        lines.append(f"| {label} | {seconds:.2f} | {share} |")
+    if floor:
+        budget = TARGET_OURS_OVER_FLOOR * floor
+        ready = stages[0][1] + stages[1][1]
+        lines += [
+            "",
+            f"The kernel is ready {ready:.2f} s after the start, {ready / floor:.2f} × the "
+            f"floor ({floor:.2f} s: papermill, a kernel, pandas and matplotlib). The target "
+            f"(ours ≤ {TARGET_OURS_OVER_FLOOR:g} × floor = {budget:.2f} s) would leave "
+            f"{budget - ready:.2f} s for the cells, the export and the exit, which take "
+            f"{total - ready:.2f} s; the PDF alone takes {stages[4][1]:.2f} s. The render "
+            f"used {cpu:.2f} s of CPU (both processes), so on two cores it cannot take less "
+            f"than {cpu / 2:.2f} s ({cpu / 2 / floor:.2f} × floor) however it is scheduled.",
+        ]
+    if ours:
+        lines += ["", f"(The comparison's median for ours was {ours:.2f} s.)"]
+    return lines
+
+
 def profile_section(bench: Bench) -> list[str]:
     lines = ["", "## Profile", ""]
     prof = bench.profile
@@ -1032,6 +1119,7 @@ def main(argv: list[str] | None = None) -> int:
         ("comparison", bench.run_comparison),
         ("scale", lambda: bench.run_scale([200] if args.quick else [1000, 10000, 100000])),
         ("series", lambda: bench.run_series(*((15, 3) if args.quick else (600, 30)))),
+        ("critical path", bench.run_critical_path),
         ("profile", bench.run_profile),
     ]
     try:

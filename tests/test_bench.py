@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 
@@ -60,7 +61,13 @@ def test_quick_benchmark_writes_every_section(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     text = results.read_text(encoding="utf-8")
-    for heading in ("## Machine", "## Comparison", "## Scale", "## Series", "## Profile"):
+    headings = ("## Machine", "## Comparison", "## Critical path", "## Scale", "## Series")
+    for heading in (*headings, "## Profile"):
         assert heading in text
+    # every stage of the render's critical path was timed (six rows, then the total)
+    stages = re.findall(r"^\| ([^|*]+?) \| (\d+\.\d\d) \| (\d+\.\d\d) \|$", text, re.M)
+    labels = [label for label, _, _ in stages]
+    assert len(stages) == 6 and labels[4].startswith("PDF: WeasyPrint")
+    assert all(float(seconds) > 0 for _, seconds, _ in stages)
     assert "| ours |" in text
     assert "| floor |" in text
