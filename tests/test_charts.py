@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 
+import matplotlib
 import pytest
 from conftest import ROOT
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -94,3 +96,16 @@ def test_svg_is_deterministic_and_carries_alt_text(evidence):
     second = markup.figure(all_charts(evidence)["figures"][0], "Caption <b>", alt)
     assert first == second
     assert 'alt="Range chart of' in first and "Caption &lt;b&gt;" in first
+
+
+@pytest.mark.parametrize("name", ["figures", "timeline", "who", "corroboration", "grades"])
+def test_svg_is_laid_out_as_savefig_would_lay_it_out(evidence, name):
+    # markup.figure runs the constrained layout once itself (savefig would draw the whole
+    # figure twice to do it): the axes end up exactly where savefig would put them.
+    ours, plain = all_charts(evidence)[name][0], all_charts(evidence)[name][0]
+    markup.figure(ours, "Caption", "Alt text")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        plain.savefig(io.BytesIO(), format="svg")
+    assert [ax.get_position().bounds for ax in ours.axes] == [
+        ax.get_position().bounds for ax in plain.axes
+    ]

@@ -95,6 +95,10 @@ def figure(fig, caption: str, alt: str) -> str:
     chart gives the same bytes every time. Text stays text (selectable, searchable, and
     ten times cheaper for WeasyPrint to lay out than glyph outlines), set in the briefing's
     pinned fonts, with common fallbacks for browsers.
+
+    The figure's layout (constrained layout) is run once here, with the SVG renderer, and
+    then frozen: ``savefig`` would otherwise draw the whole figure a second time only to
+    run it. The bytes are the same; the chart is written about a quarter faster.
     """
     import base64
     import io
@@ -102,7 +106,12 @@ def figure(fig, caption: str, alt: str) -> str:
     import matplotlib
 
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "briefing", "svg.fonttype": "none"}):
+    svg = {"svg.hashsalt": "briefing", "svg.fonttype": "none", "savefig.format": "svg"}
+    with matplotlib.rc_context(svg):
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)  # measures text with the SVG renderer (savefig.format)
+            fig.set_layout_engine(None)
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = re.sub(rb"<!--.*?-->", b"", buffer.getvalue(), flags=re.DOTALL)  # text copies
     svg = svg.replace(b"'DejaVu Sans'", CHART_FONTS)
