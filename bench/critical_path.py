@@ -97,9 +97,9 @@ def parse(stamp: str) -> float:
 
 def main(argv: list[str]) -> int:
     mark("python")
-    from briefing import cli, render
+    from briefing import cli, kernel, render
 
-    after(render, "start_kernel", "kernel")
+    after(kernel, "start_kernel", "kernel")
     after(render, "plan_render", "plan")
     after(render, "execute_notebook", "execute", then=time_pdf)
     after(render, "export_briefing", "export")

@@ -6,11 +6,11 @@ folder inside the output folder and moved into ``<output>/<as_of>/`` only when e
 file is complete, so a failed run never leaves a half-written briefing and never
 touches a good one.
 
-Two cores, kept busy: the kernel is started first of all, so that it boots while this
-process imports pandas and checks the parameters (that is why the heavier modules are
-imported inside functions); the claims and the analyst's tables are validated in a
-thread while the notebook executes, and invalid data still stops the render before
-anything is published, with the validation problems as the error.
+Two cores, kept busy: the kernel (:mod:`briefing.kernel`) is started first of all, so
+that it boots while this process imports pandas and checks the parameters (that is why
+the heavier modules are imported inside functions); the claims and the analyst's tables
+are validated in a thread while the notebook executes, and invalid data still stops the
+render before anything is published, with the validation problems as the error.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import gc
 import os
 import re
 import shutil
-import signal
 import tempfile
 import threading
 import time
@@ -98,6 +97,8 @@ def render_briefing(
     ExportError
         HTML or PDF export failed.
     """
+    from .kernel import Kernel
+
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
     mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
@@ -379,93 +380,6 @@ def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
     return parameters
 
 
-#: Imported by the kernel as it boots, while the parent plans the render: the modules
-#: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
-KERNEL_WARM_UP = "import briefing.sections as _warm; del _warm"
-#: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
-
-
-class Kernel:
-    """The notebook's kernel, started as early as possible and stopped as soon as done.
-
-    A kernel takes about a second to boot and import pandas and matplotlib. Started on
-    entry, it does so on another core while this process plans the render; papermill
-    then executes the notebook on it. It is killed (not asked to shut down: its outputs
-    are in) right after execution, and on any error.
-    """
-
-    def __init__(self, notebook: Path):
-        self.notebook = notebook
-        self.manager = None
-        self.stopping = None
-        self.lock = threading.Lock()  # a kernel being stopped is never signalled
-
-    def __enter__(self) -> Kernel:
-        if self.notebook.is_file():  # else plan_render reports the missing notebook
-            self.manager = start_kernel(self.notebook.parent)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.stopping is not None:
-            self.stopping.join()
-        self.stop()
-
-    def stop_soon(self) -> None:
-        """Stop the kernel in a thread (killing it takes 0.1 s of waiting); joined on exit."""
-        self.stopping = threading.Thread(target=self.stop, name="stop-kernel")
-        self.stopping.start()
-
-    def kill_if_failed(self, validation) -> None:
-        """Kill the kernel at once when ``validation`` (a future) failed: the render is
-        over, and papermill then stops within a second instead of finishing the notebook.
-        Only signals the process; :meth:`stop` still reaps it and cleans up."""
-        if validation.exception() is None:
-            return
-        with self.lock:  # stop() has not taken the manager: the process is not reaped yet
-            if self.manager is not None:
-                with suppress(OSError, AttributeError):
-                    os.kill(self.manager.provisioner.pid, signal.SIGKILL)
-
-    def stop(self) -> None:
-        """Kill the kernel and remove its connection file (idempotent)."""
-        with self.lock:
-            manager, self.manager = self.manager, None
-        if manager is not None:
-            import asyncio
-
-            for client in manager.clients:  # papermill's, left open as it does not own us
-                client.stop_channels()
-            loop = asyncio.new_event_loop()  # of its own: this may run in any thread
-            try:
-                loop.run_until_complete(manager.shutdown_kernel(now=True))
-            finally:
-                loop.close()
-
-
-def start_kernel(cwd: Path):
-    """Start a ``python3`` kernel in ``cwd`` that imports the briefing package as it boots.
-
-    Returns the (asynchronous) kernel manager papermill is then given; it keeps the
-    clients it makes in ``.clients``, so that their channels can be closed.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    class Manager(AsyncKernelManager):
-        def client(self, **kwargs):
-            client = super().client(**kwargs)
-            self.clients.append(client)
-            return client
-
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    manager = Manager(kernel_name="python3")
-    manager.clients = []
-    warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
-    run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=[*KERNEL_ARGUMENTS, warm_up])
-    return manager
-
-
 def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=None):
     """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
 
@@ -475,6 +389,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=Non
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from .kernel import KERNEL_ARGUMENTS
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     try:

@@ -1,0 +1,154 @@
+"""The notebook's kernel: started first, ready as soon as it answers, killed when done.
+
+papermill executes the briefing notebook on a kernel that :class:`Kernel` starts before
+anything else, so that it boots (and imports pandas and matplotlib) on one core while
+the render plans on the other. Its client knows the kernel is ready as soon as the
+kernel has answered on both channels, without jupyter_client's fixed wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type
+
+#: Imported by the kernel as it boots, while the parent plans the render: the modules
+#: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
+KERNEL_WARM_UP = "import briefing.sections as _warm; del _warm"
+#: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+
+
+class Kernel:
+    """The notebook's kernel, started as early as possible and stopped as soon as done.
+
+    A kernel takes about a second to boot and import pandas and matplotlib. Started on
+    entry, it does so on another core while this process plans the render; papermill
+    then executes the notebook on it. It is killed (not asked to shut down: its outputs
+    are in) right after execution, and on any error.
+    """
+
+    def __init__(self, notebook: Path):
+        self.notebook = notebook
+        self.manager = None
+        self.stopping = None
+        self.lock = threading.Lock()  # a kernel being stopped is never signalled
+
+    def __enter__(self) -> Kernel:
+        if self.notebook.is_file():  # else plan_render reports the missing notebook
+            self.manager = start_kernel(self.notebook.parent)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.stopping is not None:
+            self.stopping.join()
+        self.stop()
+
+    def stop_soon(self) -> None:
+        """Stop the kernel in a thread (killing it takes 0.1 s of waiting); joined on exit."""
+        self.stopping = threading.Thread(target=self.stop, name="stop-kernel")
+        self.stopping.start()
+
+    def kill_if_failed(self, validation) -> None:
+        """Kill the kernel at once when ``validation`` (a future) failed: the render is
+        over, and papermill then stops within a second instead of finishing the notebook.
+        Only signals the process; :meth:`stop` still reaps it and cleans up."""
+        if validation.exception() is None:
+            return
+        with self.lock:  # stop() has not taken the manager: the process is not reaped yet
+            if self.manager is not None:
+                with suppress(OSError, AttributeError):
+                    os.kill(self.manager.provisioner.pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        """Kill the kernel and remove its connection file (idempotent)."""
+        with self.lock:
+            manager, self.manager = self.manager, None
+        if manager is not None:
+            for client in manager.clients:  # papermill's, left open as it does not own us
+                client.stop_channels()
+            loop = asyncio.new_event_loop()  # of its own: this may run in any thread
+            try:
+                loop.run_until_complete(manager.shutdown_kernel(now=True))
+            finally:
+                loop.close()
+
+
+def start_kernel(cwd: Path):
+    """Start a ``python3`` kernel in ``cwd`` that imports the briefing package as it boots.
+
+    Returns the (asynchronous) kernel manager papermill is then given; it keeps the
+    clients it makes in ``.clients``, so that their channels can be closed.
+    """
+    from jupyter_core.utils import run_sync
+
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    manager = Manager(kernel_name="python3")
+    warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
+    run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=[*KERNEL_ARGUMENTS, warm_up])
+    return manager
+
+
+class ReadyClient(AsyncKernelClient):
+    """A kernel client that is ready as soon as the kernel has answered on both channels.
+
+    jupyter_client's ``wait_for_ready`` then drains the IOPub channel until it has been
+    quiet for 0.2 s: a fixed wait before every notebook's first cell. This one asks for
+    ``kernel_info`` and is ready when the reply has come on the shell channel and the
+    kernel's ``idle`` status for that request on IOPub (so IOPub is connected, and that
+    exchange is over); otherwise it asks again, as jupyter_client does.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while not await self._answered(self.kernel_info()):
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _answered(self, request: str) -> bool:
+        """Whether the kernel answered ``kernel_info`` request ``request`` on both channels."""
+        reply = {"parent_header": {}}
+        while reply["parent_header"].get("msg_id") != request:  # skip earlier requests' replies
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                return False
+        while True:
+            try:  # a subscription may miss what the kernel published before it was made
+                message = await self.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                return False
+            if (
+                message["parent_header"].get("msg_id") == request
+                and message["msg_type"] == "status"
+                and message["content"]["execution_state"] == "idle"
+            ):
+                self._handle_kernel_info_reply(reply)
+                return True
+
+
+class Manager(AsyncKernelManager):
+    """An asynchronous kernel manager whose clients are :class:`ReadyClient` and are kept
+    in ``.clients``, so that their channels can be closed."""
+
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.clients = []
+
+    def client(self, **kwargs):
+        client = super().client(**kwargs)
+        self.clients.append(client)
+        return client
