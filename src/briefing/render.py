@@ -206,7 +206,7 @@ def plan_render(
         "marking": check_text("marking", marking),
     }
     extra.update({name: overrides.get(name) for name in OVERRIDES})
-    parameters = notebook_parameters(as_of, notebook, data_dir, extra)
+    parameters = injected_parameters(as_of, notebook, data_dir, extra)
     check_declared(notebook, parameters)
     manifest = build_manifest(parameters, notebook, data_dir, paths, provenance)
     import pandera.pandas  # noqa: F401 (now, before threads import in parallel)
@@ -361,7 +361,7 @@ def check_declared(notebook: Path, parameters: dict) -> None:
 OVERRIDES = ("claims_path", "sources_dir", "judgments_path", "gaps_path", "events_path")
 
 
-def notebook_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
+def injected_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
     """The parameters papermill injects; paths are relative to the notebook's folder.
 
     ``extra`` values that are ``None`` are left to the notebook's defaults; input paths in

@@ -24,7 +24,7 @@ from .evidence import (
     publication_dates,
 )
 from .manifest import build_manifest, is_up_to_date
-from .render import DEFAULT_NOTEBOOK, notebook_parameters, render_briefing
+from .render import DEFAULT_NOTEBOOK, injected_parameters, render_briefing
 from .sections import bottom_line_sentences
 
 
@@ -43,7 +43,7 @@ def pending_dates(dates, notebook: Path, output_dir: Path, data_dir: Path, evide
     for day in dates:
         extra = {"since": previous_date(evidence, day) or ""}
         manifest = build_manifest(
-            notebook_parameters(day, notebook, data_dir, extra),
+            injected_parameters(day, notebook, data_dir, extra),
             notebook,
             data_dir,
             data_paths(data_dir),
