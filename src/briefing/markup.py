@@ -106,8 +106,8 @@ def figure(fig, caption: str, alt: str) -> str:
     import matplotlib
 
     buffer = io.BytesIO()
-    svg = {"svg.hashsalt": "briefing", "svg.fonttype": "none", "savefig.format": "svg"}
-    with matplotlib.rc_context(svg):
+    settings = {"svg.hashsalt": "briefing", "svg.fonttype": "none", "savefig.format": "svg"}
+    with matplotlib.rc_context(settings):
         engine = fig.get_layout_engine()
         if engine is not None:
             engine.execute(fig)  # measures text with the SVG renderer (savefig.format)
