@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from briefing.claims import CLAIM_COLUMNS
 from briefing.markup import escape, visible
 from briefing.render import render_briefing
+from briefing.text import field_problem
 
 SOURCE_ID = "2024-10-24_test_payloads"
 
@@ -65,7 +66,10 @@ def hostile(tmp_path_factory):
         row.update(
             claim_id=f"C{number:04d}",
             source_id=SOURCE_ID,
-            claimant=payload.strip()[:80],
+            # a name is one line: payloads the policy refuses there stay in the prose fields
+            claimant=payload.strip()[:80]
+            if field_problem(payload.strip()[:80]) is None
+            else f"Claimant {number}",
             claimant_country="KP",
             topic="troop_presence",
             statement=payload,
@@ -147,7 +151,7 @@ def test_pdf_shows_payloads_hangul_and_cyrillic_as_text(hostile):
         "Україна",
         "북한군",
         "\u27e8U+202E\u27e9",
-        "\u27e8U+0007\u27e9",
+        "\u27e8U+061C\u27e9−3000 to +5000\u27e8U+200F\u27e9",
     ):
         assert piece in pdf, piece
 

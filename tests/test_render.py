@@ -144,24 +144,6 @@ def test_invalid_data_kills_the_notebook_before_it_finishes(dataset, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_publishing_sweeps_what_killed_renders_left(tmp_path):
-    done = subprocess.Popen(["true"])
-    done.wait()  # its pid now names no process
-    stale = tmp_path / f".staging-2024-10-23-{done.pid}-abc123"
-    live = tmp_path / f".staging-2024-10-23-{os.getpid()}-def456"  # a render still running
-    retired = tmp_path / ".retired-2024-10-23-ghi789"
-    for folder in (stale, live, retired):
-        (folder / "old").mkdir(parents=True)
-    render_briefing(
-        as_of="2024-10-23",
-        notebook=ROOT / "notebooks" / "briefing.ipynb",
-        output_dir=tmp_path,
-        data_dir=ROOT / "data",
-    )
-    assert not stale.exists() and not retired.exists() and live.is_dir()
-    assert (tmp_path / "2024-10-23" / "briefing-2024-10-23.pdf").is_file()
-
-
 def test_a_render_leaves_no_kernel_thread_setting_or_history_behind(tmp_path, monkeypatch):
     # The render starts its own kernel, a validation thread and an export warm-up thread,
     # and changes the garbage collector's thresholds: all of it is undone when it returns.

@@ -33,7 +33,7 @@ STANCE_MARKERS = {"asserts": ("o", "#1b365d"), "denies": ("X", "#d1603d"),
 
 def text(value) -> str:
     """Data as chart text: control and bidi characters shown, ``$`` never starts mathtext."""
-    from .markup import visible
+    from .text import visible
 
     return visible(str(value)).replace("$", r"\$")
 

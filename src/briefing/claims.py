@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ClaimValidationError, Problem
+from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
 from .tables import (
@@ -257,21 +258,37 @@ def load_claims(
     return typed_claims(table, starts, ends)
 
 
+#: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe (``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``), as spreadsheets themselves
+    mark text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def claims_csv(path: Path | str, claim_ids) -> bytes:
     """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
 
-    Cells are written exactly as they stand in the file (no type conversion), so the
-    extract can be compared with, or merged back into, the table it comes from.
+    Read through :func:`briefing.inputs.read_input` (in a render, the snapshot that was
+    validated). Cells are written as they stand in the file (no type conversion), so the
+    extract can be compared with the table it comes from, except that a cell a spreadsheet
+    would run as a formula is made inert (:func:`inert_cell`): the reader of a PDF who opens
+    its attachment runs nothing.
     """
     import csv
     import io
 
-    text = Path(path).read_bytes().decode("utf-8").removeprefix(BOM)
+    text = read_input(path).decode("utf-8").removeprefix(BOM)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     at, wanted = header.index("claim_id"), set(claim_ids)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(cells for cells in reader if cells and cells[at] in wanted)
+    writer.writerows(
+        [inert_cell(cell) for cell in cells] for cells in reader if cells and cells[at] in wanted
+    )
     return buffer.getvalue().encode("utf-8")

@@ -1,7 +1,8 @@
 """The ``briefing`` command: parse arguments, call one library function, map errors to exit codes.
 
 Exit codes: 0 done, 1 ``verify`` found differences, 2 invalid input (data or
-parameters), 3 the notebook raised, 4 export failed.
+parameters), 3 the notebook raised, 4 export failed, 5 the machine refused (the output
+folder cannot be written, the disk is full, a file cannot be read).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import argparse
 import gc
 import sys
 
-from .errors import BriefingError, InvalidInputError
+from .errors import BriefingError, EnvironmentFailure, InvalidInputError
 
 EPILOG = """exit codes: 0 done, 1 verify found differences, 2 invalid input (data,
-parameters), 3 the notebook raised, 4 export failed"""
+parameters), 3 the notebook raised, 4 export failed, 5 the machine refused (output folder
+not writable, disk full, a file unreadable)"""
 
 PATH_OPTIONS = {
     "notebook": ("--notebook", "notebooks/briefing.ipynb", "PATH", "briefing notebook"),
@@ -156,6 +158,21 @@ def _verify_parser(commands) -> None:
     _paths(verify, "notebook", "data")
 
 
+def _dates_parser(commands) -> None:
+    """``briefing dates``."""
+    dates = _command(
+        commands,
+        "dates",
+        "list the sources' publication dates (the dates a briefing can be rendered for)",
+        "Print every publication date in the sources' front matter, oldest first, one per "
+        "line; with --newest only the newest (render's default --as-of).",
+        ["briefing dates", "briefing dates --newest"],
+    )
+    _paths(dates, "data")
+    dates.add_argument("--sources", metavar="DIR", help="sources folder (default: DIR/sources)")
+    dates.add_argument("--newest", action="store_true", help="print only the newest date")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``briefing`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -171,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress lines on stderr (results and errors still print)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_render_parser, _validate_parser, _series_parser, _verify_parser):
+    for add in (_render_parser, _validate_parser, _series_parser, _verify_parser, _dates_parser):
         add(commands)
     return parser
 
@@ -239,11 +256,24 @@ def run_verify(args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def run_dates(args: argparse.Namespace) -> int:
+    """``briefing dates``: the sources' publication dates, read without pandas."""
+    from pathlib import Path
+
+    from .sources import published_dates
+
+    dates = published_dates(args.sources or Path(args.data_dir) / "sources")
+    for day in dates[-1:] if args.newest else dates:
+        print(day)
+    return 0
+
+
 COMMANDS = {
     "render": run_render,
     "validate": run_validate,
     "series": run_series,
     "verify": run_verify,
+    "dates": run_dates,
 }
 
 
@@ -259,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     except BriefingError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # what no step named: still one line, and the machine's code
+        failure = EnvironmentFailure(f"run briefing {args.command}", exc)
+        print(f"briefing: {failure}", file=sys.stderr)
+        return failure.exit_code
     finally:
         if argv is None:  # run as the command, about to exit: spare the process a last
             gc.freeze()  # garbage collection over every object a render left (0.5 s)

@@ -8,7 +8,11 @@ carries an ``exit_code`` that the command line returns:
 2     invalid input (data, judgments, parameters)
 3     the notebook raised while it was executed
 4     export (HTML or PDF) failed
+5     the machine refused: the output folder cannot be written (not a folder,
+      read-only, no permission, disk full) or a file cannot be read or written
 ====  ==========================================================
+
+(1 is what ``briefing verify`` returns when it finds differences.)
 """
 
 from __future__ import annotations
@@ -96,6 +100,26 @@ class ExportError(BriefingError):
     """HTML or PDF export failed (exit code 4)."""
 
     exit_code = 4
+
+
+class EnvironmentFailure(BriefingError):
+    """The machine refused what a render needs: writing the output folder (it is a file,
+    read-only, not permitted, or the disk is full), reading a file (exit code 5).
+
+    Parameters
+    ----------
+    action : str
+        What was being done, e.g. ``"write reports/2024-12-27"``.
+    error : OSError
+        What the operating system said.
+    """
+
+    exit_code = 5
+
+    def __init__(self, action: str, error: OSError):
+        where = f" ({display_path(error.filename)})" if error.filename else ""
+        reason = error.strerror or str(error)
+        super().__init__(f"cannot {action}: {reason}{where}")
 
 
 def display_path(path: Path | str) -> str:

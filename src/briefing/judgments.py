@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InvalidInputError, Problem
+from .inputs import input_exists
 from .reference import codebook_rule
 from .sources import parse_date
 from .tables import Table, check_table, common_rules, read_table, rule, split_ids
@@ -253,7 +254,7 @@ def load_analyst_tables(
     tables, problems = {}, []
     for kind, (columns, dates, check) in CHECKS.items():
         path = Path(paths[kind]) if paths.get(kind) else None
-        if path is None or not path.exists():
+        if path is None or not input_exists(path):
             tables[kind] = _typed(
                 Table(str(path), columns, pd.DataFrame(columns=columns), []), columns, dates
             )  # no such table: none recorded

@@ -21,9 +21,14 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type
 
-#: Imported by the kernel as it boots, while the parent plans the render: the modules
-#: the notebook's first cell imports anyway. Nothing is bound in the user's namespace.
-KERNEL_WARM_UP = "import briefing.sections as _warm; del _warm"
+#: Run by the kernel as it boots, while the parent plans the render: import the modules
+#: the notebook's first cell imports anyway, and read the inputs from the render's
+#: snapshot (:func:`briefing.inputs.use_render_snapshot`). Nothing is bound in the user's
+#: namespace.
+KERNEL_WARM_UP = (
+    "import briefing.sections as _warm, briefing.inputs as _inputs; "
+    "_inputs.use_render_snapshot(); del _warm, _inputs"
+)
 #: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
@@ -37,15 +42,16 @@ class Kernel:
     are in) right after execution, and on any error.
     """
 
-    def __init__(self, notebook: Path):
+    def __init__(self, notebook: Path, snapshot: Path | None = None):
         self.notebook = notebook
+        self.snapshot = snapshot
         self.manager = None
         self.stopping = None
         self.lock = threading.Lock()  # a kernel being stopped is never signalled
 
     def __enter__(self) -> Kernel:
         if self.notebook.is_file():  # else plan_render reports the missing notebook
-            self.manager = start_kernel(self.notebook.parent)
+            self.manager = start_kernel(self.notebook.parent, self.snapshot)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -83,18 +89,27 @@ class Kernel:
                 loop.close()
 
 
-def start_kernel(cwd: Path):
+def start_kernel(cwd: Path, snapshot: Path | None = None):
     """Start a ``python3`` kernel in ``cwd`` that imports the briefing package as it boots.
 
-    Returns the (asynchronous) kernel manager papermill is then given; it keeps the
-    clients it makes in ``.clients``, so that their channels can be closed.
+    With ``snapshot``, the kernel reads its inputs from that file (written by the render
+    before the notebook runs) instead of the disk. Returns the (asynchronous) kernel
+    manager papermill is then given; it keeps the clients it makes in ``.clients``, so
+    that their channels can be closed.
     """
     from jupyter_core.utils import run_sync
 
+    from .inputs import SNAPSHOT_VARIABLE
+
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    env = {k: v for k, v in os.environ.items() if k != SNAPSHOT_VARIABLE}
+    if snapshot is not None:
+        env[SNAPSHOT_VARIABLE] = str(Path(snapshot).resolve())
     manager = Manager(kernel_name="python3")
     warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
-    run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=[*KERNEL_ARGUMENTS, warm_up])
+    run_sync(manager.start_kernel)(
+        cwd=str(cwd), env=env, extra_arguments=[*KERNEL_ARGUMENTS, warm_up]
+    )
     return manager
 
 

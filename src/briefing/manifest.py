@@ -44,33 +44,45 @@ def project_root(notebook: Path) -> Path | None:
     return None
 
 
-def input_hashes(notebook: Path, data_dir: Path, paths: dict | None = None) -> dict[str, str]:
+def input_hashes(
+    notebook: Path, data_dir: Path, paths: dict | None = None, snapshot=None
+) -> dict[str, str]:
     """sha256 of every input, keyed by a relative name (the same in every clone).
 
-    ``paths`` (from :func:`briefing.evidence.data_paths`) names the inputs actually used;
+    Exactly the files the loaders read count (:data:`briefing.inputs.PATTERNS`): a stray
+    file beside them (a spreadsheet's lock file) is no input. ``paths`` (from
+    :func:`briefing.evidence.data_paths`, default: ``data_dir``'s layout) names the inputs;
     files inside ``data_dir`` are keyed ``data/...``, others by kind (``claims/claims.csv``).
-    Without ``paths``, every file in ``data_dir`` counts.
+    ``snapshot`` holds their bytes as a render read them (default: read them now).
     """
-    inputs = {f"notebooks/{notebook.name}": sha256(notebook)}
+    from .evidence import data_paths
+    from .inputs import PATTERNS, take_snapshot
+
+    paths = paths if paths is not None else data_paths(data_dir)
+    if snapshot is None:
+        snapshot = take_snapshot({**paths, "notebook": notebook})
+    inputs = {f"notebooks/{notebook.name}": snapshot.digest(notebook)}
     data_dir = Path(data_dir).resolve()
-    for kind, path in (paths or {"data": data_dir}).items():
-        if path is None or not Path(path).exists():
+    for kind, path in paths.items():
+        if path is None:
             continue
         path = Path(path).resolve()
-        files = _files(path, "") if path.is_dir() else {"/" + path.name: sha256(path)}
-        for name, digest in files.items():
-            full = path / name[1:] if path.is_dir() else path
+        names = snapshot.listings.get((str(path), PATTERNS.get(kind, "")))
+        for full in [path / name for name in names] if names is not None else [path]:
+            digest = snapshot.digest(full)
+            if digest is None:
+                continue
             key = (
                 f"data/{full.relative_to(data_dir).as_posix()}"
                 if full.is_relative_to(data_dir)
-                else f"{kind}{name}"
+                else f"{kind}/{full.name}"
             )
             inputs[key] = digest
     inputs.update(_files(PACKAGE, "briefing"))
     root = project_root(notebook)
     if root and (root / "requirements.lock").is_file():
         inputs["requirements.lock"] = sha256(root / "requirements.lock")
-    return inputs
+    return {name: digest for name, digest in inputs.items() if digest is not None}
 
 
 def git_state(root: Path | None) -> dict:
@@ -118,6 +130,7 @@ def build_manifest(
     data_dir: Path,
     paths: dict | None = None,
     provenance: dict | None = None,
+    snapshot=None,
 ) -> dict:
     """The parameters, input hashes and provenance of a briefing (outputs come on writing).
 
@@ -132,12 +145,14 @@ def build_manifest(
     provenance : dict, optional
         A recorded provenance to reuse (``briefing verify`` rebuilds with the commit and
         versions of the briefing it checks); default: the current ones.
+    snapshot : briefing.inputs.Snapshot, optional
+        The inputs as the render read them (default: read them now).
 
     Returns
     -------
     dict
     """
-    inputs = input_hashes(notebook, data_dir, paths)
+    inputs = input_hashes(notebook, data_dir, paths, snapshot)
     if provenance is None:
         provenance = {**git_state(project_root(notebook)), "versions": package_versions()}
     return {

@@ -11,24 +11,15 @@ import re
 
 import pandas as pd
 
-#: C0 and C1 control characters (but tab, line feed, carriage return), and the Unicode
-#: bidirectional controls that can make text display in an order other than stored.
-INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
-    r"\u2066-\u2069\ufeff]"
-)
-
-
-def visible(text: str) -> str:
-    """Show control and bidi-override characters as ``⟨U+202E⟩`` instead of obeying them."""
-    return INVISIBLE.sub(lambda m: f"\u27e8U+{ord(m.group()):04X}\u27e9", text)
+from .text import visible
 
 
 def escape(value: object) -> str:
     """Turn any value into inert HTML text: the one place where data becomes HTML.
 
     ``&``, ``<``, ``>`` and quotes are escaped, so nothing in the value can open a tag,
-    an attribute or an entity; control and bidi-override characters are shown, not obeyed.
+    an attribute or an entity; control, format and separator characters are shown, not
+    obeyed (:func:`briefing.text.visible`, the one text policy).
     Missing values give an empty string.
     """
     if value is None or value is pd.NA or value is pd.NaT:

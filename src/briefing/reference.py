@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, ReferenceValidationError, display_path
-from .tables import read_table, rule
+from .inputs import PATTERNS, list_inputs
+from .tables import read_table, rule, text_problems
 
 LEADING_COLUMNS = ["code", "label", "description"]
 
@@ -50,11 +51,11 @@ def load_codebooks(reference_dir: Path | str) -> dict[str, pd.DataFrame]:
     """
     reference_dir = Path(reference_dir)
     books, problems = {}, []
-    for name in REQUIRED_CODEBOOKS:
+    paths = list_inputs(reference_dir, PATTERNS["reference"])
+    for name in sorted(set(REQUIRED_CODEBOOKS) - {path.stem for path in paths}):
         path = reference_dir / f"{name}.csv"
-        if not path.is_file():
-            problems.append(Problem(display_path(path), 0, "", "codebook is missing"))
-    for path in sorted(reference_dir.glob("*.csv")):
+        problems.append(Problem(display_path(path), 0, "", "codebook is missing"))
+    for path in paths:
         book, found = _load_codebook(path)
         books[path.stem] = book
         problems.extend(found)
@@ -74,6 +75,7 @@ def _load_codebook(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         message = f"header starts with {found}; expected code, label, description"
         problems.append(Problem(table.path, 1, "", message))
         return pd.DataFrame(columns=LEADING_COLUMNS).set_index("code", drop=False), problems
+    problems += text_problems(table)
     frame = table.frame
     if "code" in frame:
         for line, code in frame["code"].items():

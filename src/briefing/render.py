@@ -1,10 +1,13 @@
 """Render a dated briefing: plan → execute (and validate) → export → publish.
 
-papermill executes the briefing notebook with its parameters; the briefing exporters
-turn the executed notebook into HTML and PDF. Everything is written into a staging
-folder inside the output folder and moved into ``<output>/<as_of>/`` only when every
-file is complete, so a failed run never leaves a half-written briefing and never
-touches a good one.
+Every input (notebook, codebooks, sources, claims, the analyst's tables) is read once,
+into a snapshot (:mod:`briefing.inputs`): those bytes are hashed into the manifest,
+validated, executed by the kernel and attached to the PDF, so a file changed during the
+render changes nothing in it. papermill executes the briefing notebook with its
+parameters; the briefing exporters turn the executed notebook into HTML and PDF.
+Everything is written into the render's staging folder and published into
+``<output>/<as_of>/`` in one atomic step (:mod:`briefing.publish`), so a failed or killed
+run never leaves a half-written briefing and never touches a good one.
 
 Two cores, kept busy: the kernel (:mod:`briefing.kernel`) is started first of all, so
 that it boots while this process imports pandas and checks the parameters (that is why
@@ -17,17 +20,15 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import shutil
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotebookExecutionError, ParameterError
+from .errors import EnvironmentFailure, NotebookExecutionError, ParameterError, display_path
 
 DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"
 DEFAULT_TITLE = "North Korean troops in Russia"
@@ -98,45 +99,57 @@ def render_briefing(
         HTML or PDF export failed.
     """
     from .kernel import Kernel
+    from .publish import Staging
 
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
     mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
-    with rare_collections(), Kernel(notebook) as kernel:
-        with step("plan"):
-            plan = plan_render(
-                as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
-            )
-        with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
-            validation = pool.submit(timed, validate_inputs, plan)
-            validation.add_done_callback(kernel.kill_if_failed)
-            return _run(plan, notebook, output_dir, kernel, step, validation, mode)
+    staging = Staging(output_dir)
+    try:
+        with rare_collections(), Kernel(notebook, staging.snapshot) as kernel:
+            with step("plan"):
+                plan = plan_render(
+                    as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
+                )
+                plan.snapshot.save(staging.snapshot)  # what the kernel reads
+            with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
+                validation = pool.submit(timed, validate_inputs, plan)
+                validation.add_done_callback(kernel.kill_if_failed)
+                return _run(plan, output_dir, staging, kernel, step, validation, mode)
+    except OSError as exc:  # the machine refused: not a folder, read-only, disk full
+        raise EnvironmentFailure(f"render into {display_path(output_dir)}", exc) from exc
+    finally:
+        staging.discard()  # after a publish it holds the retired set, if any
 
 
-def _run(plan: RenderPlan, notebook, output_dir: Path, kernel, step, validation, mode: int):
+def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, mode: int):
     """Execute, export and publish a planned render (see :func:`render_briefing`).
 
     ``validation`` is the future of :func:`validate_inputs`, running meanwhile: the
     notebook executes while the data is validated (invalid data kills the kernel), and
     nothing is published, and no failed notebook kept, unless the data is valid.
-    ``mode`` is the permission of the published folder.
+    ``staging`` is the render's :class:`~briefing.publish.Staging` folder; ``mode`` is the
+    permission of the published folder.
     """
     from .export import prewarm
     from .manifest import write_manifest
+    from .publish import publish
 
-    created = not output_dir.exists()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    prefix = f".staging-{plan.as_of}-{os.getpid()}-"  # the pid lets a sweep see it is dead
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=output_dir))
-    staging.chmod(mode)
+    folder = staging.briefing
+    folder.mkdir(mode)
+    folder.chmod(mode)
     warm = threading.Thread(target=prewarm, name="prewarm-export", daemon=True)
     warm.start()
-    stem = staging / f"briefing-{plan.as_of}"
+    stem = folder / f"briefing-{plan.as_of}"
     try:
         with step("execute"):
             try:
                 executed = execute_notebook(
-                    notebook, stem.with_suffix(".ipynb"), plan.parameters, kernel.manager
+                    plan.notebook_path,
+                    stem.with_suffix(".ipynb"),
+                    plan.parameters,
+                    kernel.manager,
+                    plan.notebook,
                 )
             except Exception as exc:
                 validation.result()  # invalid data explains any failure: report that instead
@@ -146,27 +159,28 @@ def _run(plan: RenderPlan, notebook, output_dir: Path, kernel, step, validation,
                 message = f"{exc}; the executed notebook is kept in {kept}"
                 raise NotebookExecutionError(message) from exc.__cause__
             kernel.stop_soon()
-            normalise_notebook(executed, notebook, stem.with_suffix(".ipynb"))
+            normalise_notebook(executed, plan.notebook_path, stem.with_suffix(".ipynb"))
         known_claims, seconds = validation.result()  # raises InvalidInputError: nothing published
         step.report("validate", seconds)
         with step("export"):
             warm.join()
-            export_briefing(executed, staging, plan.as_of, plan.manifest, known_claims)
+            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims)
         with step("publish"):
-            write_manifest(plan.manifest, staging)
-            folder = publish(staging, output_dir / plan.as_of)
+            write_manifest(plan.manifest, folder)
+            published = publish(staging, output_dir / plan.as_of)
     finally:
         warm.join()  # no export work left running behind a failed render
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:  # a failed first render leaves nothing; a folder in use is not empty
-            with suppress(OSError):
-                output_dir.rmdir()
-    return briefing_paths(folder, plan.as_of)
+    return briefing_paths(published, plan.as_of)
 
 
 @dataclass
 class RenderPlan:
-    """What a render will do, settled before anything runs."""
+    """What a render will do, settled before anything runs.
+
+    ``snapshot`` holds every input as read once (:mod:`briefing.inputs`): the manifest's
+    hashes, the validation, the kernel and the PDF's attachment all use these bytes;
+    ``notebook`` is the notebook parsed from them, ``notebook_path`` where it was read.
+    """
 
     as_of: str
     paths: dict
@@ -174,17 +188,23 @@ class RenderPlan:
     sources: object
     parameters: dict
     manifest: dict
+    snapshot: object
+    notebook: object
+    notebook_path: Path
 
 
 def plan_render(
     as_of, since, title, marking, notebook: Path, data_dir: Path, provenance, overrides: dict
 ) -> RenderPlan:
-    """Check the parameters against the codebooks and sources; raise before anything runs.
+    """Read every input once, check the parameters against the codebooks and sources;
+    raise before anything runs.
 
     The claims and the analyst's tables are validated later, by :func:`validate_inputs`,
     while the notebook executes.
     """
     from .evidence import data_paths
+    from .export import declared_parameters
+    from .inputs import read_input, reading, take_snapshot
     from .manifest import build_manifest
     from .reference import load_codebooks
     from .sources import load_sources
@@ -195,24 +215,38 @@ def plan_render(
             sorted(unknown)[0], "unknown input; expected one of " + ", ".join(OVERRIDES)
         )
     paths = data_paths(data_dir, **overrides)
-    books = load_codebooks(paths["reference"])
-    sources = load_sources(paths["sources"])
-    as_of, since = check_dates(as_of, since, sources)
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
+    snapshot = take_snapshot({**paths, "notebook": notebook})
+    with reading(snapshot):
+        books = load_codebooks(paths["reference"])
+        sources = load_sources(paths["sources"])
+        node = read_notebook(read_input(notebook), notebook)
+    as_of, since = check_dates(as_of, since, sources)
     extra = {
         "since": since or "",
         "title": check_text("title", title),
         "marking": check_text("marking", marking),
     }
     extra.update({name: overrides.get(name) for name in OVERRIDES})
-    parameters = injected_parameters(as_of, notebook, data_dir, extra)
-    check_declared(notebook, parameters)
-    manifest = build_manifest(parameters, notebook, data_dir, paths, provenance)
+    names = declared_parameters(node)
+    parameters = injected_parameters(as_of, notebook, data_dir, extra, names)
+    check_declared(notebook, parameters, names)
+    manifest = build_manifest(parameters, notebook, data_dir, paths, provenance, snapshot)
     import pandera.pandas  # noqa: F401 (now, before threads import in parallel)
     import papermill  # noqa: F401
 
-    return RenderPlan(as_of, paths, books, sources, parameters, manifest)
+    return RenderPlan(as_of, paths, books, sources, parameters, manifest, snapshot, node, notebook)
+
+
+def read_notebook(data: bytes, path: Path):
+    """Parse a notebook's bytes, or raise :class:`ParameterError` naming the file."""
+    import nbformat
+
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:  # nbformat raises JSON, Unicode and validation errors
+        raise ParameterError("notebook", f"{display_path(path)} is not a notebook: {exc}") from exc
 
 
 def validate_inputs(plan: RenderPlan) -> bytes:
@@ -227,9 +261,11 @@ def validate_inputs(plan: RenderPlan) -> bytes:
     """
     from .claims import claims_csv
     from .evidence import complete_evidence, known_on
+    from .inputs import reading
 
-    evidence = complete_evidence(plan.paths, plan.books, plan.sources)
-    return claims_csv(plan.paths["claims"], known_on(evidence, plan.as_of).claims["claim_id"])
+    with reading(plan.snapshot):
+        evidence = complete_evidence(plan.paths, plan.books, plan.sources)
+        return claims_csv(plan.paths["claims"], known_on(evidence, plan.as_of).claims["claim_id"])
 
 
 def timed(function, *args):
@@ -324,16 +360,17 @@ TEXT_LIMITS = {"title": 200, "marking": 120}
 
 
 def check_text(name: str, value: str | None) -> str | None:
-    """A title or marking: one line of printable text of sane length (or ``None``)."""
+    """A title or marking: one line of text of sane length under the one text policy
+    (:func:`briefing.text.field_problem`), or ``None``."""
+    from .text import field_problem
+
     if value is None:
         return None
     limit = TEXT_LIMITS[name]
     if not value.strip() or len(value) > limit:
         raise ParameterError(name, f"found {len(value)} characters; expected 1 to {limit}")
-    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value):
-        raise ParameterError(
-            name, "contains a line break or control character; expected one line of text"
-        )
+    if policy := field_problem(value):
+        raise ParameterError(name, policy)
     return value
 
 
@@ -346,9 +383,8 @@ def declared(notebook: Path) -> set[str]:
     return declared_parameters(nbformat.read(str(notebook), as_version=4))
 
 
-def check_declared(notebook: Path, parameters: dict) -> None:
-    """Refuse parameters that the notebook's ``parameters`` cell does not declare."""
-    names = declared(notebook)
+def check_declared(notebook: Path, parameters: dict, names: set[str]) -> None:
+    """Refuse parameters that the notebook's ``parameters`` cell (``names``) does not declare."""
     unknown = sorted(set(parameters) - names)
     if unknown:
         raise ParameterError(
@@ -361,11 +397,14 @@ def check_declared(notebook: Path, parameters: dict) -> None:
 OVERRIDES = ("claims_path", "sources_dir", "judgments_path", "gaps_path", "events_path")
 
 
-def injected_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict) -> dict:
+def injected_parameters(
+    as_of: str, notebook: Path, data_dir: Path, extra: dict, names: set[str] | None = None
+) -> dict:
     """The parameters papermill injects; paths are relative to the notebook's folder.
 
     ``extra`` values that are ``None`` are left to the notebook's defaults; input paths in
-    it (:data:`OVERRIDES`) are made relative like ``data_dir``.
+    it (:data:`OVERRIDES`) are made relative like ``data_dir``. ``names`` are the
+    parameters the notebook declares (default: read from ``notebook``).
     """
 
     def relative(path) -> str:
@@ -375,15 +414,16 @@ def injected_parameters(as_of: str, notebook: Path, data_dir: Path, extra: dict)
     for key, value in extra.items():
         if value is not None:
             parameters[key] = relative(value) if key in OVERRIDES else value
-    if "validated" in declared(notebook):  # the render validates the data itself
+    if "validated" in (declared(notebook) if names is None else names):  # render validates
         parameters["validated"] = True
     return parameters
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=None):
+def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=None, node=None):
     """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
 
-    ``manager`` is a started kernel (see :class:`Kernel`); without one papermill starts
+    ``node`` is the notebook as already read (a render reads it once); default: read
+    ``notebook``. ``manager`` is a started kernel (see :class:`Kernel`); without one papermill starts
     and stops its own. On failure ``output`` holds the executed notebook and a
     :class:`NotebookExecutionError` names the failing cell and the error.
     """
@@ -395,7 +435,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=Non
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     try:
         return papermill.execute_notebook(
-            str(notebook),
+            str(notebook) if node is None else node,
             str(output),
             parameters=parameters,
             kernel_name="python3",
@@ -471,68 +511,6 @@ def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: 
         ),
     ]
     (folder / f"briefing-{as_of}.pdf").write_bytes(html_to_pdf(html, attachments, as_of))
-
-
-def publish(staging: Path, target: Path) -> Path:
-    """Move a complete staging folder to ``target``, replacing an older briefing atomically.
-
-    An exclusive lock on the output folder serialises concurrent renders of one date: each
-    publishes a complete set, the last one wins, and files are never interleaved. Under
-    the lock, leftovers of renders that were killed are swept (:func:`sweep`).
-    """
-    import fcntl
-
-    handle = os.open(target.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        sweep(target.parent)
-        return _swap(staging, target)
-    finally:
-        os.close(handle)
-
-
-def sweep(folder: Path) -> None:
-    """Remove what killed renders left in an output folder (call under its lock).
-
-    A ``.retired-*`` folder only exists during a publish, which holds the lock; a
-    ``.staging-<date>-<pid>-*`` folder belongs to a live render unless its process is gone.
-    Briefings are never touched.
-    """
-    for path in folder.glob(".retired-*"):
-        shutil.rmtree(path, ignore_errors=True)
-    for path in folder.glob(".staging-*"):
-        match = re.fullmatch(r"\.staging-\d{4}-\d\d-\d\d-(\d+)-\w+", path.name)
-        if match and not pid_alive(int(match.group(1))):
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (any user's)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _swap(staging: Path, target: Path) -> Path:
-    """Rename ``staging`` to ``target``, retiring (then deleting) what was there."""
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".retired-{target.name}-", dir=target.parent))
-        target.rename(retired / "old")
-    try:
-        staging.rename(target)
-    except OSError:
-        if retired is not None:
-            (retired / "old").rename(target)
-        raise
-    finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-    return target
 
 
 def briefing_paths(folder: Path, as_of: str) -> Briefing:

@@ -11,15 +11,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from .errors import Problem, SourceValidationError, display_path
+from .inputs import PATTERNS, UnreadableInputError, list_inputs, read_input
+from .text import BOM, field_problem, never_allowed_problem, shown
 
 REQUIRED_KEYS = ("source_id", "title", "outlet", "published")
 OPTIONAL_KEYS = ("url", "license", "notes")
 DELIMITER = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+if TYPE_CHECKING:
+    import pandas as pd
+
 SOURCE_COLUMNS = [*REQUIRED_KEYS, *OPTIONAL_KEYS, "text", "path"]
 
 
@@ -54,36 +59,93 @@ def split_front_matter(raw: str, where: str) -> tuple[str, str, list[Problem]]:
     return raw[first.end() + 1 : closing.start()], raw[text_start:], []
 
 
-def _parse_yaml(front: str, where: str) -> tuple[dict, list[Problem]]:
-    """Parse front matter as YAML with every value a string; locate syntax errors."""
+class _FrontMatterLoader(yaml.BaseLoader):
+    """PyYAML's string-only loader, refusing anchors and aliases as it composes.
+
+    Refused before anything is built, an alias bomb (a few hundred bytes of nested
+    aliases that expand to gigabytes) costs nothing; a briefing's metadata never needs one.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(problem=ALIAS_MESSAGE, problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+ALIAS_MESSAGE = "uses a YAML anchor or alias (&name, *name); expected plain 'key: value' lines"
+
+
+def _parse_yaml(front: str, where: str) -> tuple[dict, dict[str, int], list[Problem]]:
+    """Parse front matter into ``{key: text}`` and the line of each key; locate problems.
+
+    Values are kept as written (every scalar a string); a list or mapping as a value is
+    reported by :func:`_meta_problems`. Anchors, aliases and a key given twice are refused,
+    naming the lines.
+    """
+    loader = _FrontMatterLoader(front)
     try:
-        meta = yaml.load(front, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)) or {}
+        node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
-        return {}, [Problem(where, line, "", f"front matter is not valid YAML: {exc}")]
-    if not isinstance(meta, dict):
-        return {}, [Problem(where, 2, "", "front matter must be 'key: value' lines")]
-    return meta, []
+        message = (
+            ALIAS_MESSAGE
+            if getattr(exc, "problem", None) == ALIAS_MESSAGE
+            else (f"front matter is not valid YAML: {exc}")
+        )
+        return {}, {}, [Problem(where, line, "", message)]
+    finally:
+        loader.dispose()
+    if node is None:
+        return {}, {}, []
+    if not isinstance(node, yaml.MappingNode):
+        return {}, {}, [Problem(where, 2, "", "front matter must be 'key: value' lines")]
+    return _mapping(node, where)
+
+
+def _mapping(node, where: str) -> tuple[dict, dict[str, int], list[Problem]]:
+    """The keys and values of a composed front-matter mapping; a key given twice is refused."""
+    meta, lines, problems = {}, {}, []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 2
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(Problem(where, line, "", "expected a plain key before ':'"))
+            continue
+        name = key_node.value
+        if name in lines:
+            message = f"is given twice (lines {lines[name]} and {line}); expected each key once"
+            problems.append(Problem(where, line, name, message))
+            continue
+        lines[name] = line
+        meta[name] = value_node.value if isinstance(value_node, yaml.ScalarNode) else []
+    return meta, lines, problems
 
 
 def read_source(path: Path, where: str = "") -> tuple[SourceFile, list[Problem]]:
     """Read one source file; return it with the problems in its encoding and front matter.
 
-    ``where`` is how messages name the file (default: :func:`display_path`).
+    ``where`` is how messages name the file (default: :func:`display_path`). The file is
+    read through :func:`briefing.inputs.read_input` (regular files only, within a size
+    limit); a leading byte-order mark is dropped.
     """
     where = where or display_path(path)
+    empty = SourceFile(where, {}, {}, "")
     try:
-        raw = path.read_bytes().decode("utf-8")
+        data = read_input(path)
+    except UnreadableInputError as exc:
+        return empty, [Problem(where, 0, "", exc.problems[0].message)]
+    try:
+        raw = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
-        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
-        return SourceFile(where, {}, {}, ""), [Problem(where, line, "", "is not UTF-8 text")]
+        line = data.count(b"\n", 0, exc.start) + 1
+        return empty, [Problem(where, line, "", "is not UTF-8 text")]
+    found = never_allowed_problem(raw)
+    if found:
+        line, column, message = found
+        return empty, [Problem(where, line, "", f"{message} (column {column})")]
     front, text, problems = split_front_matter(raw, where)
-    meta, yaml_problems = _parse_yaml(front, where) if not problems else ({}, [])
-    key_lines = {}
-    for number, line in enumerate(front.splitlines(), start=2):
-        key = line.split(":", 1)[0].strip()
-        key_lines.setdefault(key, number)
+    meta, key_lines, yaml_problems = _parse_yaml(front, where) if not problems else ({}, {}, [])
     source = SourceFile(where, meta, key_lines, text)
     return source, problems + yaml_problems + _meta_problems(source, path.stem)
 
@@ -108,6 +170,8 @@ def _meta_problems(source: SourceFile, stem: str) -> list[Problem]:
             )
         elif not isinstance(value, str):
             add(key, "expected a single text value")
+        elif policy := field_problem(value, one_line=key != "notes"):
+            add(key, f"found {shown(value)}, which {policy}")
     source_id = source.meta.get("source_id")
     if isinstance(source_id, str) and source_id and source_id != stem:
         add("source_id", f"found {source_id!r}; expected the file name without .md: {stem!r}")
@@ -117,6 +181,29 @@ def _meta_problems(source: SourceFile, stem: str) -> list[Problem]:
     if not source.text.strip():
         add("", "the document text after the front matter is empty")
     return problems
+
+
+def read_sources(sources_dir: Path | str) -> list[SourceFile]:
+    """Read and check every ``*.md`` source in ``sources_dir`` (hidden files never count).
+
+    Raises
+    ------
+    SourceValidationError
+        With every problem of every source, each located as ``path:line:key``.
+    """
+    sources_dir = Path(sources_dir)
+    folder = display_path(sources_dir)
+    paths = list_inputs(sources_dir, PATTERNS["sources"])
+    if not paths:
+        raise SourceValidationError([Problem(folder, 0, "", "no source files (*.md) found")])
+    sources, problems = [], []
+    for path in paths:
+        source, found = read_source(path, f"{folder}/{path.name}")
+        sources.append(source)
+        problems.extend(found)
+    if problems:
+        raise SourceValidationError(problems)
+    return sources
 
 
 def load_sources(sources_dir: Path | str) -> pd.DataFrame:
@@ -139,19 +226,22 @@ def load_sources(sources_dir: Path | str) -> pd.DataFrame:
     SourceValidationError
         With every problem of every source, each located as ``path:line:key``.
     """
-    sources_dir = Path(sources_dir)
-    paths = sorted(sources_dir.glob("*.md"))
-    if not paths:
-        where = display_path(sources_dir)
-        raise SourceValidationError([Problem(where, 0, "", "no source files (*.md) found")])
-    rows, problems, folder = [], [], display_path(sources_dir)
-    for path in paths:
-        source, found = read_source(path, f"{folder}/{path.name}")
-        problems.extend(found)
-        rows.append({key: source.meta.get(key, "") for key in REQUIRED_KEYS + OPTIONAL_KEYS})
-        rows[-1].update(text=source.text, path=source.path)
-    if problems:
-        raise SourceValidationError(problems)
+    import pandas as pd
+
+    rows = [
+        {**{key: source.meta.get(key, "") for key in REQUIRED_KEYS + OPTIONAL_KEYS},
+         "text": source.text, "path": source.path}
+        for source in read_sources(sources_dir)
+    ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
     frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%d")
     return frame.sort_values("source_id", ignore_index=True)
+
+
+def published_dates(sources_dir: Path | str) -> list[str]:
+    """Every publication date of the sources, oldest first, once each, as ``YYYY-MM-DD``.
+
+    Reads and checks what :func:`load_sources` does, without pandas (``make`` asks for
+    the newest date on every run); raises like it.
+    """
+    return sorted({source.meta["published"] for source in read_sources(sources_dir)})

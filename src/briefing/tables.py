@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, display_path
-
-BOM = "\ufeff"
+from .inputs import UnreadableInputError, read_input
+from .text import BOM, field_problem, shown
 
 
 @dataclass
@@ -54,14 +54,38 @@ def _decode(data: bytes, where: str) -> tuple[str, list[Problem]]:
     return text.removeprefix(BOM), []
 
 
+CSV_ERRORS = {
+    "unexpected end of data": "a quoted cell that starts in this record is never closed",
+    "field larger than field limit": "a cell in this record is longer than {limit:,} characters",
+}
+
+
+class _RecordError(Exception):
+    """A CSV record that cannot be read, at the line where the record starts."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
 def _records(text: str) -> list[tuple[int, list[str]]]:
-    """Split CSV text into (first line, cells) records, skipping blank lines."""
+    """Split CSV text into (first line, cells) records, skipping blank lines.
+
+    Raises :class:`_RecordError` with the line on which an unreadable record starts.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records, next_line = [], 1
-    for cells in reader:
-        if cells:
-            records.append((next_line, cells))
-        next_line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if cells:
+                records.append((next_line, cells))
+            next_line = reader.line_num + 1
+    except csv.Error as exc:
+        reason = str(exc)
+        for start, message in CSV_ERRORS.items():
+            if reason.startswith(start):
+                reason = message.format(limit=csv.field_size_limit())
+        raise _RecordError(next_line, f"is not valid CSV: {reason}") from exc
     return records
 
 
@@ -82,16 +106,16 @@ def read_table(path: Path | str) -> Table:
     """
     where = display_path(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return _empty(where, [Problem(where, 0, "", f"cannot be read: {exc.strerror}")])
+        data = read_input(path)
+    except UnreadableInputError as exc:
+        return _empty(where, [Problem(where, 0, "", exc.problems[0].message)])
     text, problems = _decode(data, where)
     if problems:
         return _empty(where, problems)
     try:
         records = _records(text)
-    except csv.Error as exc:
-        return _empty(where, [Problem(where, 0, "", f"is not valid CSV: {exc}")])
+    except _RecordError as exc:
+        return _empty(where, [Problem(where, exc.line, "", str(exc))])
     if not records:
         return _empty(where, [Problem(where, 1, "", "the file is empty; expected a header row")])
     (_, header), rows = records[0], records[1:]
@@ -110,12 +134,6 @@ def read_table(path: Path | str) -> Table:
 def _empty(where: str, problems: list[Problem]) -> Table:
     """A table with no header and no rows, carrying the problems that prevented reading."""
     return Table(where, [], pd.DataFrame(dtype=object), problems)
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """Quote a cell value for a message, shortened to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def rule(test, expected: str, *, allow_blank: bool = True, vectorized: bool = False):
@@ -229,7 +247,37 @@ def check_table(table: Table, columns: dict[str, list], rows_name: str = "") -> 
         problems.append(Problem(table.path, 1, "", message))
     if not table.header or (problems and table.frame.empty):
         return problems
-    return problems + validate_cells(table, columns)
+    return problems + validate_cells(table, columns) + text_problems(table)
+
+
+#: Columns that hold prose: several lines, and format characters shown rather than refused
+#: (:mod:`briefing.text`). Every other column is one line.
+PROSE_COLUMNS = frozenset({"statement", "quote", "notes", "text", "question", "description"})
+_BREAKS = str.maketrans("", "", "\t\n\r")
+
+
+def text_problems(table: Table) -> list[Problem]:
+    """Cells that break the text policy (:func:`briefing.text.field_problem`), located.
+
+    A whole column is checked at once first (ordinary text passes at C speed); only a
+    column holding something unusual is looked at cell by cell.
+    """
+    problems = []
+    for column in dict.fromkeys(table.header):
+        cells = table.frame[column]
+        if isinstance(cells, pd.DataFrame):  # a repeated column, reported by the header check
+            continue
+        one_line = column not in PROSE_COLUMNS
+        joined = "".join(cells)
+        if (joined if one_line else joined.translate(_BREAKS)).isprintable() and (
+            not one_line or joined.isascii()
+        ):
+            continue
+        for line, value in cells.items():
+            if policy := field_problem(value, one_line):
+                message = f"found {shown(value)}, which {policy}"
+                problems.append(Problem(table.path, int(line), column, message))
+    return problems
 
 
 def common_rules(names: list[str], required: tuple[str, ...]) -> dict[str, list]:

@@ -1,0 +1,223 @@
+"""The one reader of input files, and the snapshot that makes a render read each once.
+
+Every loader (codebooks, sources, claims, the analyst's tables) reads through
+:func:`read_input` and lists folders through :func:`list_inputs`. On disk, only regular
+files are read (a directory, a broken link, a device or a pipe named like an input is
+refused with ``path: message``, never opened), each within a size limit.
+
+A render takes a :class:`Snapshot` of every input first: the bytes are read once, and
+those bytes are hashed into the manifest, validated, executed by the notebook's kernel
+and attached to the PDF. While a snapshot is in force (:func:`reading` in this process;
+:func:`use_render_snapshot` in the render's kernel), the readers serve its bytes, so a
+file replaced during the render changes nothing in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import stat
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InvalidInputError, Problem, display_path
+
+#: What each input folder holds: the names a loader reads (hidden files never count, so a
+#: spreadsheet's ``.~lock.topics.csv#`` or an editor's ``.#x.md`` is no input).
+PATTERNS = {"reference": "*.csv", "sources": "*.md"}
+#: The largest input file read, in bytes: a source document, or a table.
+SIZE_LIMITS = {".md": 32 * 2**20, ".csv": 2 * 2**30}
+DEFAULT_LIMIT = 32 * 2**20
+#: The environment variable that tells a render's kernel where its snapshot is.
+SNAPSHOT_VARIABLE = "BRIEFING_RENDER_SNAPSHOT"
+
+
+class UnreadableInputError(InvalidInputError):
+    """An input is not a readable regular file within its size limit (exit code 2)."""
+
+    def __init__(self, path: Path | str, message: str):
+        super().__init__([Problem(display_path(path), 0, "", message)])
+
+
+@dataclass
+class Snapshot:
+    """Every input of a render, read once: bytes (or why not) by resolved path."""
+
+    files: dict[str, bytes | str] = field(default_factory=dict)
+    listings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)
+
+    def add_file(self, path: Path) -> None:
+        """Read ``path`` from disk into the snapshot (or record why it cannot be read)."""
+        try:
+            self.files[key(path)] = _read_disk(path)
+        except UnreadableInputError as exc:
+            self.files[key(path)] = exc.problems[0].message
+
+    def add_folder(self, folder: Path, pattern: str) -> None:
+        """List ``folder`` as a loader does and read every file the listing names."""
+        names = [p.name for p in _list_disk(folder, pattern)]
+        self.listings[(key(folder), pattern)] = names
+        for name in names:
+            self.add_file(folder / name)
+
+    def covers(self, path: Path | str) -> bool:
+        """Whether the snapshot answers for ``path``: it read it, or looked and found none."""
+        return key(path) in self.files or key(path) in self.absent
+
+    def digest(self, path: Path) -> str | None:
+        """The sha256 of a file's snapshot bytes; ``None`` when it could not be read."""
+        data = self.files.get(key(path))
+        return hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else None
+
+    def save(self, path: Path) -> None:
+        """Write the snapshot to ``path`` (atomically: complete or absent)."""
+        partial = path.with_name(path.name + ".partial")
+        state = (self.files, self.listings, self.absent)
+        partial.write_bytes(pickle.dumps(state, protocol=5))
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Snapshot:
+        """A snapshot written by :meth:`save` (a render's own file, never user input)."""
+        return cls(*pickle.loads(Path(path).read_bytes()))  # noqa: S301
+
+
+def key(path: Path | str) -> str:
+    """How a snapshot names a path: resolved, so that every spelling of it agrees."""
+    return str(Path(path).resolve())
+
+
+def take_snapshot(paths: dict) -> Snapshot:
+    """Read every input named by ``paths`` (:func:`briefing.evidence.data_paths`) once.
+
+    Folders are listed with :data:`PATTERNS`; a file that is absent is left out (the
+    loaders treat the analyst's tables as optional); an unreadable one is recorded, and
+    reported by the loader that reads it.
+    """
+    snapshot = Snapshot()
+    for kind, path in paths.items():
+        if path is None:
+            continue
+        path = Path(path)
+        if kind in PATTERNS:
+            snapshot.add_folder(path, PATTERNS[kind])
+        elif os.path.lexists(path):
+            snapshot.add_file(path)
+        else:
+            snapshot.absent.add(key(path))
+    return snapshot
+
+
+_IN_FORCE: ContextVar[Snapshot | None] = ContextVar("briefing_snapshot", default=None)
+_PROCESS: dict[str, Snapshot | str | None] = {"snapshot": None}
+
+
+@contextlib.contextmanager
+def reading(snapshot: Snapshot | None):
+    """Serve ``snapshot``'s bytes to the readers within this block (this thread only)."""
+    token = _IN_FORCE.set(snapshot)
+    try:
+        yield snapshot
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def use_render_snapshot() -> None:
+    """In a render's kernel: serve the snapshot the render named in the environment.
+
+    The render starts its kernel before it has read the inputs, so the file is loaded at
+    the first read, by when the render has written it.
+    """
+    _PROCESS["snapshot"] = os.environ.get(SNAPSHOT_VARIABLE) or None
+
+
+def in_force() -> Snapshot | None:
+    """The snapshot the readers serve now, if any."""
+    snapshot = _IN_FORCE.get()
+    if snapshot is None and isinstance(_PROCESS["snapshot"], str):
+        _PROCESS["snapshot"] = Snapshot.load(Path(_PROCESS["snapshot"]))
+    return snapshot or _PROCESS["snapshot"]
+
+
+def read_input(path: Path | str) -> bytes:
+    """The bytes of an input file: from the snapshot in force, else from disk.
+
+    Raises
+    ------
+    UnreadableInputError
+        Not a regular file, too large, or unreadable; as ``path:0:: message``.
+    """
+    snapshot = in_force()
+    if snapshot is not None and key(path) in snapshot.files:
+        data = snapshot.files[key(path)]
+        if isinstance(data, str):
+            raise UnreadableInputError(path, data)
+        return data
+    return _read_disk(Path(path))
+
+
+def input_exists(path: Path | str) -> bool:
+    """Whether an optional input is there (in the snapshot in force, else on disk; a
+    broken link counts as there, and is refused when read)."""
+    snapshot = in_force()
+    if snapshot is not None and snapshot.covers(path):
+        return key(path) in snapshot.files
+    return os.path.lexists(path)
+
+
+def list_inputs(folder: Path | str, pattern: str) -> list[Path]:
+    """The inputs in ``folder`` matching ``pattern``, sorted; hidden names never count."""
+    folder = Path(folder)
+    snapshot = in_force()
+    if snapshot is not None and (key(folder), pattern) in snapshot.listings:
+        return [folder / name for name in snapshot.listings[(key(folder), pattern)]]
+    return _list_disk(folder, pattern)
+
+
+def _list_disk(folder: Path, pattern: str) -> list[Path]:
+    """``folder``'s entries matching ``pattern``, hidden ones left out, in name order."""
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))
+
+
+def _read_disk(path: Path) -> bytes:
+    """Read a regular file within its size limit, refusing anything else before opening.
+
+    The file is opened without blocking (a pipe swapped in after the check cannot hang
+    the read) and checked again on its open descriptor.
+    """
+    limit = SIZE_LIMITS.get(path.suffix.lower(), DEFAULT_LIMIT)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise UnreadableInputError(path, "is a broken symbolic link; expected a file") from None
+        raise UnreadableInputError(path, "does not exist; expected a file") from None
+    except OSError as exc:
+        raise UnreadableInputError(path, f"cannot be read: {exc.strerror}") from None
+    _check_regular(path, info, limit)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableInputError(path, f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        _check_regular(path, os.fstat(handle.fileno()), limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableInputError(path, f"is larger than {limit // 2**20} MiB; expected less")
+    return data
+
+
+def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
+    """Refuse what is not a regular file of at most ``limit`` bytes."""
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableInputError(path, "is a folder; expected a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableInputError(
+            path, "is not a regular file (a device, pipe or socket); expected a file"
+        )
+    if info.st_size > limit:
+        raise UnreadableInputError(path, f"is larger than {limit // 2**20} MiB; expected less")
