@@ -39,14 +39,18 @@ class SeriesResult:
 
 def pending_dates(dates, notebook: Path, output_dir: Path, data_dir: Path, evidence) -> list:
     """The dates whose briefing is missing or was built from other inputs."""
-    pending = []
+    from .inputs import take_snapshot
+
+    pending, paths = [], data_paths(data_dir)
+    snapshot = take_snapshot({**paths, "notebook": notebook})  # the inputs, read once
     for day in dates:
         extra = {"since": previous_date(evidence, day) or ""}
         manifest = build_manifest(
             injected_parameters(day, notebook, data_dir, extra),
             notebook,
             data_dir,
-            data_paths(data_dir),
+            paths,
+            snapshot=snapshot,
         )
         if not is_up_to_date(output_dir / day, manifest):
             pending.append(day)
