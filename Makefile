@@ -11,10 +11,19 @@ LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-# The newest publication date in the sources' front matter (no Python start needed).
+# AS_OF, when not given: the newest publication date among the sources, read by the same
+# code as render's default (`briefing dates --newest`) and kept in $(AS_OF_MK). GNU make
+# remakes an included makefile before any goal, then reads it again: so a fresh clone builds
+# .venv first, a source `briefing dates` rejects stops make with its messages, and with
+# nothing changed no Python starts. Only the goals that use the date include it, so
+# `make help` builds nothing; under -n make still remakes it (and .venv, if out of date).
 AS_OF ?=
+AS_OF_MK := reports/.as-of.mk
+DATED_GOALS := briefing verify check-outputs reports/%
 ifeq ($(AS_OF),)
-AS_OF := $(shell awk 'FNR==1{fm=0} /^---[ \t]*$$/{fm++; next} fm==1 && /^published:/{gsub(/["\047 ]/,"",$$2); print $$2}' data/sources/*.md | sort | tail -1)
+ifneq ($(filter $(DATED_GOALS),$(MAKECMDGOALS)),)
+include $(AS_OF_MK)
+endif
 endif
 # Everything a briefing is built from: a briefing is rebuilt only when one of these changes.
 INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycache__/*' \
@@ -26,19 +35,20 @@ REPORT := reports/$(AS_OF)/manifest.json
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
+# tools/venv.sh builds a venv under a lock (VENV/.lock), so two makes at once wait for each
+# other, and the second finds it up to date.
 $(STAMP): pyproject.toml requirements.lock tools/system-deps.sh
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "briefing needs Python 3.11 or newer as $(PYTHON)" >&2; exit 1; }
-	@bash tools/system-deps.sh $(PYTHON)
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_FLAGS) -r requirements.lock
-	$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
-	@# byte-compile the package now: with PYTHONDONTWRITEBYTECODE set, every render (and its
-	@# kernel) would otherwise compile it again
-	$(PY) -m compileall -q src/briefing
-	@touch $(STAMP)
+	@PIP_FLAGS="$(PIP_FLAGS)" bash tools/venv.sh $(PYTHON) $(VENV) requirements.lock $^
 
 venv: $(STAMP) ## create or update .venv from requirements.lock
+
+# what `briefing dates --newest` reads: the sources (their folder too, for a source removed),
+# the package's code, .venv; `override` so that an empty AS_OF= also means the default
+DATES_INPUTS := data/sources $(wildcard data/sources/*.md) $(filter src/briefing/%.py,$(INPUTS))
+$(AS_OF_MK): $(STAMP) $(DATES_INPUTS)
+	@mkdir -p $(@D)
+	@newest=$$($(BRIEFING) dates --newest) && echo "override AS_OF := $$newest" > $@.$$$$ && \
+		mv -f $@.$$$$ $@
 
 validate: $(STAMP) ## check codebooks, sources and claims; list every problem
 	$(BRIEFING) validate
@@ -77,11 +87,7 @@ lint: $(STAMP) ## ruff on the package, tests, bench and notebooks; notebooks cle
 	$(PY) tools/check_notebooks.py notebooks
 
 $(LAB_STAMP): pyproject.toml requirements.lock requirements-lab.lock
-	@bash tools/system-deps.sh $(PYTHON)
-	@test -x $(LAB_VENV)/bin/python || $(PYTHON) -m venv $(LAB_VENV)
-	$(LAB_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-lab.lock
-	$(LAB_VENV)/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
-	@touch $(LAB_STAMP)
+	@PIP_FLAGS="$(PIP_FLAGS)" bash tools/venv.sh $(PYTHON) $(LAB_VENV) requirements-lab.lock $^
 
 lab: $(LAB_STAMP) ## open JupyterLab on notebooks/ (separate .venv-lab, same package)
 	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab $(LAB_ARGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)

@@ -1,10 +1,13 @@
-// Run axe-core (WCAG 2.1 A/AA) on a local HTML file in Debian's Chromium, offline.
+// Run axe-core's WCAG 2.1 A/AA rules and its best practices (landmarks, headings, ...) on
+// a local HTML file in Debian's Chromium, offline.
 // Usage: node axe.mjs FILE.html   -> prints violations, exit 1 if any.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
+// axe's tags: the WCAG 2.0 and 2.1 level A and AA rules, and its best practices.
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 const require = createRequire(import.meta.url);
 const file = path.resolve(process.argv[2]);
 const browser = await chromium.launch({
@@ -19,9 +22,9 @@ try {
       ? route.continue() : route.abort());
   await page.goto(pathToFileURL(file).href);
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  const result = await page.evaluate(() => axe.run(document, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-  }));
+  const result = await page.evaluate((tags) => axe.run(document, {
+    runOnly: { type: "tag", values: tags },
+  }), TAGS);
   for (const v of result.violations) {
     console.log(`${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s), e.g. ${v.nodes[0].target}`);
   }
