@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -111,15 +116,74 @@ def test_verify_passes_then_names_the_changed_claims_file(two_clones):
     briefing = two_clones[0]
     root = briefing.folder.parent.parent
     notebook, data = root / "notebooks" / "briefing.ipynb", root / "data"
-    assert verify_briefing(briefing.folder / "manifest.json", notebook, data) == []
-    assert verify_briefing(briefing.pdf, notebook, data) == []
+    passed = verify_briefing(briefing.folder / "manifest.json", notebook, data)
+    assert passed.differences == [] and passed.failed == []
+    assert [check.name for check in passed.checks] == ["published files", "inputs", "fresh render"]
+    assert verify_briefing(briefing.pdf, notebook, data).differences == []
     claims = data / "claims" / "claims.csv"
     original = claims.read_bytes()
     at = original.index(b"Kirby said")
     claims.write_bytes(original[:at] + b"k" + original[at + 1 :])  # one byte: K -> k
     try:
-        lines = verify_briefing(briefing.folder / "manifest.json", notebook, data)
+        found = verify_briefing(briefing.folder / "manifest.json", notebook, data)
     finally:
         claims.write_bytes(original)
-    assert "data/claims/claims.csv changed since this briefing" in lines
-    assert any(line.startswith("PDF differs") for line in lines)
+    assert found.failed == ["inputs", "fresh render"]  # the published files are as rendered
+    assert "inputs: data/claims/claims.csv changed since this briefing" in found.differences
+    assert any(line.startswith("fresh render: PDF differs") for line in found.differences)
+
+
+def make_ready(root):
+    """A clone ``make`` can run in: the Makefile, its scripts, this environment as .venv."""
+    shutil.copyfile(ROOT / "Makefile", root / "Makefile")
+    (root / "tools").mkdir(exist_ok=True)
+    for script in (ROOT / "tools").glob("*.sh"):
+        shutil.copyfile(script, root / "tools" / script.name)
+    (root / "src" / "briefing").mkdir(parents=True, exist_ok=True)
+    venv = root / ".venv"
+    (venv / "bin").mkdir(parents=True, exist_ok=True)
+    if not (venv / "bin" / "briefing").exists():
+        (venv / "bin" / "briefing").symlink_to(Path(sys.executable).parent / "briefing")
+    stamp = venv / ".installed"
+    stamp.touch()
+    newest = max(p.stat().st_mtime for p in (root / "pyproject.toml", root / "Makefile"))
+    os.utime(stamp, (newest + 10, newest + 10))  # newer than what the venv is built from
+    return root
+
+
+def tamper_html(path):
+    """One digit of the briefing's text changed, as a forger would change a figure."""
+    html = path.read_text(encoding="utf-8")
+    body = html.index("<main")
+    digit = re.compile(r">[^<]*?(\d)").search(html, body)
+    at = digit.start(1)
+    path.write_text(html[:at] + str((int(html[at]) + 1) % 10) + html[at + 1 :], encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+@pytest.mark.parametrize("kind, tamper", [("HTML", "changed"), ("PDF", "deleted")])
+def test_make_verify_names_a_changed_or_deleted_published_file(two_clones, kind, tamper):
+    briefing = two_clones[1]
+    root = make_ready(briefing.folder.parent.parent)
+    path = briefing.html if kind == "HTML" else briefing.pdf
+    original = path.read_bytes()
+    tamper_html(path) if tamper == "changed" else path.unlink()
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    try:
+        done = subprocess.run(
+            ["make", "--no-print-directory", "verify", f"AS_OF={AS_OF}"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        path.write_bytes(original)
+    assert done.returncode == 2 and "Error 1" in done.stderr, done.stdout + done.stderr
+    found = "changed since it was published" if tamper == "changed" else "is missing"
+    assert f"published files: {kind} {found} ({path.name})\n" in done.stdout
+    assert re.search(r"^inputs: the \d+ inputs are as recorded$", done.stdout, re.MULTILINE)
+    if tamper == "changed":  # the fresh render is the recorded one, not the published file
+        assert f"fresh render: {kind} differs from the published file ({path.name})" in done.stdout
+    assert f"not verified: reports/{AS_OF}/manifest.json failed: published files" in done.stdout

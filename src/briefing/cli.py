@@ -146,9 +146,11 @@ def _verify_parser(commands) -> None:
         commands,
         "verify",
         "re-render a briefing and check it against its manifest, byte for byte",
-        "Check the current inputs against a briefing's recorded hashes, render it "
-        "again into a temporary folder and compare the outputs. Exit 0 when "
-        "identical, 1 with one line per difference.",
+        "Three checks, each reported: the published files beside the manifest against "
+        "the hashes it records (a changed or deleted HTML or PDF is named), the current "
+        "inputs against the recorded ones, and a render into a temporary folder against "
+        "both. Exit 0 when all pass, 1 with one line per difference, prefixed with the "
+        "check that found it.",
         [
             "briefing verify reports/2024-12-27/manifest.json",
             "briefing verify reports/2024-12-27/briefing-2024-12-27.pdf",
@@ -245,15 +247,18 @@ def run_series(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    """``briefing verify``: exit 0 when reproduced exactly, 1 with the differences."""
+    """``briefing verify``: one line per check; exit 0 when all pass, 1 naming the failed."""
     from .verify import verify_briefing
 
-    differences = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
-    for line in differences:
-        print(line)
-    if not differences:
-        print(f"verified: {args.path} is reproduced byte for byte from the current inputs")
-    return 1 if differences else 0
+    verification = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
+    for check in verification.checks:
+        for line in check.lines():
+            print(line)
+    if verification.failed:
+        print(f"not verified: {args.path} failed: {', '.join(verification.failed)}")
+        return 1
+    print(f"verified: {args.path} is reproduced byte for byte from the current inputs")
+    return 0
 
 
 def run_dates(args: argparse.Namespace) -> int:
