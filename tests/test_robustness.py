@@ -10,7 +10,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
-from conftest import ROOT, fixture_claims
+from conftest import ROOT, fixture_claims, write_claims
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +155,62 @@ def test_cli_exit_3_keeps_the_previous_briefing_byte_for_byte(dataset, tmp_path)
     assert "ZeroDivisionError" in result.stderr and "_failed" in result.stderr
     assert {p.name: sha256(p) for p in (out / "2024-10-24").iterdir()} == before
     assert sorted(p.name for p in out.iterdir()) == ["2024-10-24", "_failed"]
+
+
+def test_claims_replaced_mid_render_never_publish_unvalidated_rows(dataset, tmp_path, monkeypatch):
+    """Issue 14, item 3: the bytes validated are the bytes hashed, rendered and attached.
+
+    The claims file is replaced by one validation rejects (a claim dated after its
+    source) at the worst moment: after the validation has read it, before the notebook loads it.
+    The render must publish the rows it validated, everywhere, or nothing.
+    """
+    import threading
+
+    from pypdf import PdfReader
+
+    import briefing.render as render
+
+    claims = dataset / "claims" / "claims.csv"
+    original = claims.read_bytes()
+    rows = fixture_claims()
+    rejected = dict(rows[0], claim_id="C0099", statement="Swapped in after validation.",
+                    claim_date="2024-10-30")  # fmt: skip
+    swapped = tmp_path / "swapped.csv"
+    write_claims(swapped, [*rows, rejected])
+    validated = threading.Event()
+    validate, execute = render.validate_inputs, render.execute_notebook
+
+    def validate_then_swap(*args, **kwargs):
+        try:
+            return validate(*args, **kwargs)
+        finally:
+            swapped.replace(claims)  # as an editor saves: a new file under the old name
+            validated.set()
+
+    def execute_after_the_swap(*args, **kwargs):
+        assert validated.wait(60)
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(render, "validate_inputs", validate_then_swap)
+    monkeypatch.setattr(render, "execute_notebook", execute_after_the_swap)
+    out = tmp_path / "reports"
+    briefing = render_briefing(
+        notebook=ROOT / "notebooks" / "briefing.ipynb", output_dir=out, data_dir=dataset
+    )
+    assert b"C0099" in claims.read_bytes()  # the swap happened, mid-render
+    html = briefing.html.read_text(encoding="utf-8")
+    assert "C0001" in html and "C0099" not in html and "Swapped in" not in html
+    manifest = json.loads((briefing.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["data/claims/claims.csv"] == sha256_bytes(original)
+    attached = PdfReader(briefing.pdf).attachments["claims.csv"][0].decode("utf-8")
+    ids = [row["claim_id"] for row in csv.DictReader(io.StringIO(attached))]
+    assert ids == [row["claim_id"] for row in rows]
+    notebook = briefing.notebook.read_text(encoding="utf-8")
+    assert "C0099" not in notebook and "Swapped in" not in notebook
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The sha256 of bytes, as the manifest writes it."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
