@@ -9,6 +9,7 @@ kernel has answered on both channels, without jupyter_client's fixed wait.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import threading
@@ -31,6 +32,8 @@ KERNEL_WARM_UP = (
 )
 #: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+#: The logger papermill hands nbclient: it reports the kernel's death.
+EXECUTION_LOGGER = "papermill"
 
 
 class Kernel:
@@ -39,7 +42,9 @@ class Kernel:
     A kernel takes about a second to boot and import pandas and matplotlib. Started on
     entry, it does so on another core while this process plans the render; papermill
     then executes the notebook on it. It is killed (not asked to shut down: its outputs
-    are in) right after execution, and on any error.
+    are in) right after execution, and on any error. Once killed because the data was
+    invalid, what papermill and nbclient log about its death ("Kernel died while waiting
+    for execute reply.") is dropped: the data's problems are the message.
     """
 
     def __init__(self, notebook: Path, snapshot: Path | None = None):
@@ -48,16 +53,25 @@ class Kernel:
         self.manager = None
         self.stopping = None
         self.lock = threading.Lock()  # a kernel being stopped is never signalled
+        self.killed = False  # by kill_if_failed: the execution's complaints are noise
 
     def __enter__(self) -> Kernel:
+        logging.getLogger(EXECUTION_LOGGER).addFilter(self.quiet_after_kill)
         if self.notebook.is_file():  # else plan_render reports the missing notebook
             self.manager = start_kernel(self.notebook.parent, self.snapshot)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.stopping is not None:
-            self.stopping.join()
-        self.stop()
+        try:
+            if self.stopping is not None:
+                self.stopping.join()
+            self.stop()
+        finally:
+            logging.getLogger(EXECUTION_LOGGER).removeFilter(self.quiet_after_kill)
+
+    def quiet_after_kill(self, record: logging.LogRecord) -> bool:
+        """A logging filter: keep a record unless this kernel was killed on purpose."""
+        return not self.killed
 
     def stop_soon(self) -> None:
         """Stop the kernel in a thread (killing it takes 0.1 s of waiting); joined on exit."""
@@ -72,6 +86,7 @@ class Kernel:
             return
         with self.lock:  # stop() has not taken the manager: the process is not reaped yet
             if self.manager is not None:
+                self.killed = True
                 with suppress(OSError, AttributeError):
                     os.kill(self.manager.provisioner.pid, signal.SIGKILL)
 
