@@ -423,8 +423,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=Non
     """Execute ``notebook`` with papermill into ``output``; return the executed notebook.
 
     ``node`` is the notebook as already read (a render reads it once); default: read
-    ``notebook``. ``manager`` is a started kernel (see :class:`Kernel`); without one papermill starts
-    and stops its own. On failure ``output`` holds the executed notebook and a
+    ``notebook``. ``manager`` is a started kernel (see :class:`Kernel`); without one
+    papermill starts and stops its own. On failure ``output`` holds the executed notebook and a
     :class:`NotebookExecutionError` names the failing cell and the error.
     """
     import papermill
