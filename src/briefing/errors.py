@@ -117,7 +117,8 @@ class EnvironmentFailure(BriefingError):
     exit_code = 5
 
     def __init__(self, action: str, error: OSError):
-        where = f" ({display_path(error.filename)})" if error.filename else ""
+        shown = display_path(error.filename) if error.filename else ""
+        where = f" ({shown})" if shown and shown not in action else ""
         reason = error.strerror or str(error)
         super().__init__(f"cannot {action}: {reason}{where}")
 

@@ -16,9 +16,15 @@ is a plain ``rename`` (atomic too: before it there was none).
 
 Where the file system cannot exchange (NFS, some FUSE mounts), the old set is moved into
 the staging folder and the new one into place: two steps, and the marker names the
-date, so that a kill between them is undone by the next publish into that folder, which
-moves the old set back. Sweeps remove only staging folders that carry this marker, whose
-render is gone (same host, no such process); nothing else in the output folder is touched.
+date, so that a kill between them is undone by the next render into that folder, which
+moves the old set back as it starts. Sweeps (as a render starts, and as it publishes)
+remove only staging folders that carry this marker, whose render is gone (same host, no
+such process); nothing else in the output folder is touched.
+
+Why an exchange rather than a versioned folder behind a symbolic link swapped atomically:
+``reports/<date>/`` stays a real folder, which a reader's file manager, a zip of
+``reports/`` and a web server all treat alike, and nothing needs cleaning but the
+retired set.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import os
 import shutil
 import socket
 import tempfile
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import EnvironmentFailure, display_path
@@ -53,7 +59,11 @@ class Staging:
         self.output_dir = Path(output_dir)
         self.created = _missing_parents(self.output_dir)
         try:
+            if os.path.lexists(self.output_dir) and not self.output_dir.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "it is not a folder", str(output_dir))
             self.output_dir.mkdir(parents=True, exist_ok=True)
+            with locked(self.output_dir):  # a briefing a killed publish moved aside is back
+                sweep(self.output_dir)
             self.root = Path(
                 tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.output_dir)
             )
@@ -94,6 +104,19 @@ def _missing_parents(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
+@contextmanager
+def locked(folder: Path):
+    """Hold the exclusive lock on an output folder (``flock`` on the folder itself)."""
+    import fcntl
+
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield handle
+    finally:
+        os.close(handle)
+
+
 def publish(staging: Staging, target: Path) -> Path:
     """Make ``staging.briefing`` the briefing at ``target``, atomically.
 
@@ -101,18 +124,12 @@ def publish(staging: Staging, target: Path) -> Path:
     a complete set, the last one wins, and files are never interleaved. Under the lock,
     what killed renders left is swept first (:func:`sweep`).
     """
-    import fcntl
-
     flush_tree(staging.briefing)
-    handle = os.open(target.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with locked(target.parent) as handle:
         sweep(target.parent)
         staging.write_marker(target.name)
         swap(staging.briefing, target, staging.root / "retired")
         os.fsync(handle)  # the new name is on disk
-    finally:
-        os.close(handle)
     return target
 
 
