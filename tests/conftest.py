@@ -40,9 +40,10 @@ def fixture_claims() -> list[dict]:
             claim_date="2024-10-23",
             statement="3,000 troops sent.",
             quote="3,000 troops had been sent",
+            figure_text="3,000",
             quantity_low="3000",
             quantity_high="3000",
-            unit="troops",
+            indicator="troops_sent",
             figure_status="deployed",
         ),
         dict(
@@ -67,8 +68,9 @@ def fixture_claims() -> list[dict]:
             claimant="Analysts",
             statement="Up to 12,000 expected.",
             quote="up to 12,000 troops by December",
+            figure_text="up to 12,000",
             quantity_high="12000",
-            unit="troops",
+            indicator="troops_sent",
             figure_status="projected",
         ),
     ]
@@ -101,14 +103,44 @@ def write_source(
     return path
 
 
+#: The fixture's actors: ``actor_id,name,aliases,role,country,kind,part_of,notes``.
+FIXTURE_ACTORS = [
+    ["officials", "Officials", "", "", "US", "unnamed", "us_government", ""],
+    ["us_government", "U.S. government", "", "", "US", "government", "", ""],
+    ["spokesman", "A spokesman", "", "", "RU", "unnamed", "", ""],
+    ["analysts", "Analysts", "", "", "US", "unnamed", "", ""],
+]
+#: The fixture's indicators: ``indicator,label,unit,description``.
+FIXTURE_INDICATORS = [["troops_sent", "troops sent", "troops", "Troops sent, by any count."]]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """Write a small CSV table (a register, a codebook) as a spreadsheet saves it."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_registers(reference: Path, actors=FIXTURE_ACTORS, indicators=FIXTURE_INDICATORS):
+    """Write a data set's actors.csv and indicators.csv into ``reference``."""
+    from briefing.reference import REGISTERS
+
+    write_rows(reference / "actors.csv", [*REGISTERS["actors"], "notes"], actors)
+    write_rows(reference / "indicators.csv", REGISTERS["indicators"], indicators)
+
+
 @pytest.fixture
 def dataset(tmp_path, monkeypatch):
     """A small valid data folder in ``tmp_path/data``; the working directory is ``tmp_path``.
 
-    Codebooks are the project's real ones; one fixture source; four claims.
+    Codebooks are the project's real ones, the actors and indicators the fixture's own;
+    one fixture source; four claims.
     """
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "reference", data / "reference")
+    write_registers(data / "reference")
     (data / "sources").mkdir(parents=True)
     (data / "claims").mkdir()
     write_source(data / "sources")

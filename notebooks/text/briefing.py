@@ -16,8 +16,10 @@
 # %% tags=["parameters"]
 as_of = "2024-10-24"
 since = ""
-title = "North Korean troops in Russia"
+title = "Briefing"  # data/briefing.yml gives the subject's title
 marking = "UNCLASSIFIED // OPEN SOURCE"
+headline_indicators = ""  # ids from data/reference/indicators.csv; blank: data/briefing.yml's
+review_days = None  # flag judgments unreviewed this long with newer claims; None: briefing.yml's
 data_dir = "../data"
 claims_path = ""
 sources_dir = ""
@@ -30,21 +32,20 @@ validated = False  # True when briefing render validates the data itself
 from IPython.display import HTML, display
 
 from briefing import sections
-from briefing.evidence import known_on, load_evidence, previous_date
+from briefing.evidence import load_evidence
 
 inputs = [claims_path, sources_dir, judgments_path, gaps_path, events_path]
 everything = load_evidence(data_dir, *[path or None for path in inputs], validate=not validated)
-evidence = known_on(everything, as_of)
-since = since or previous_date(everything, as_of)
+scope = sections.scope(everything, as_of, since, headline_indicators, review_days)
 
 # %% [markdown]
 # ## Bottom line up front
 
 # %%
-display(HTML(sections.bottom_line(evidence)))
+display(HTML(sections.bottom_line(scope)))
 
 # %%
-display(HTML(sections.what_changed(everything, as_of, since)))
+display(HTML(sections.what_changed(scope)))
 
 # %% [markdown]
 # ## Key judgments
@@ -54,16 +55,16 @@ display(HTML(sections.what_changed(everything, as_of, since)))
 # link to the appendix.
 
 # %%
-display(HTML(sections.key_judgments(evidence)))
+display(HTML(sections.key_judgments(scope)))
 
 # %% [markdown]
-# ## Troop numbers
+# ## Figures
 #
-# Every figure claimed for North Korean troops sent to, pledged to or being prepared for Russia,
-# with who gave it, when, and its status.
+# The figures given for each headline indicator, each as its claimant stated it, with who gave
+# it, when, and its status; the chart shows how the estimates moved over time.
 
 # %%
-display(HTML(sections.troop_numbers(evidence)))
+display(HTML(sections.figures(scope)))
 
 # %% [markdown]
 # ## Timeline
@@ -72,25 +73,27 @@ display(HTML(sections.troop_numbers(evidence)))
 # precision their sources give (a month where no day is known).
 
 # %%
-display(HTML(sections.timeline(evidence)))
+display(HTML(sections.timeline(scope)))
 
 # %% [markdown]
 # ## Who says what
 #
-# Which claimant asserts or denies what, by topic. Denials are listed with the assertions on the
-# same topic that contradict them.
+# Which actor asserts or denies what, by topic. Denials are listed with whether they still stand
+# (a denial is withdrawn once the same government asserts the contrary) and with the assertions
+# on the same topic that contradict them.
 
 # %%
-display(HTML(sections.who_says_what(evidence)))
+display(HTML(sections.who_says_what(scope)))
 
 # %% [markdown]
 # ## Corroboration
 #
-# For each key judgment: how many independent claimants, countries and sources support it, and
-# which denials contradict it.
+# For each key judgment: how many actors support it, how many of them are independent (speak
+# for different governments or bodies), from how many countries and sources, and which standing
+# denials contradict it.
 
 # %%
-display(HTML(sections.corroboration(evidence)))
+display(HTML(sections.corroboration(scope)))
 
 # %% [markdown]
 # ## Intelligence gaps
@@ -98,7 +101,7 @@ display(HTML(sections.corroboration(evidence)))
 # Open questions the sources raise, and the claims that raise them.
 
 # %%
-display(HTML(sections.gaps(evidence)))
+display(HTML(sections.gaps(scope)))
 
 # %% [markdown]
 # ## Sources and claims
@@ -107,4 +110,7 @@ display(HTML(sections.gaps(evidence)))
 # information credibility 1–6.
 
 # %%
-display(HTML(sections.sources_and_claims(evidence)))
+display(HTML(sections.sources_and_claims(scope)))
+
+# %% tags=["remove-cell"]
+sections.facts(scope)

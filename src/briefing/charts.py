@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from .analysis import format_count, format_date, join_names
+from .analysis.wording import format_date, join_names
 
 STYLE = Path(__file__).with_name("briefing.mplstyle")
 #: Dark, mid and light tones: distinguishable in greyscale as well as in colour.
@@ -76,99 +76,96 @@ def country_colours(countries) -> dict[str, str]:
     return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(unique)}
 
 
-def troop_figures_chart(figures: pd.DataFrame, statuses: pd.DataFrame) -> Figure:
-    """A range chart of claimed troop figures: one row per figure, a bar from low to high.
+#: Up to this many figures, each is labelled with its words on the chart.
+LABELLED = 10
+#: How an open bound is drawn: an arrow from the stated bound the way the figure is open.
+OPEN_ENDS = {"at_least": "^", "up_to": "v"}
+
+
+def estimates_chart(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> Figure:
+    """Estimates of one indicator over time: x the date said, y the figure.
 
     Parameters
     ----------
-    figures : pandas.DataFrame
-        From :func:`briefing.analysis.troop_figures`.
+    figs : pandas.DataFrame
+        The figures of one indicator (:func:`briefing.analysis.figures.of_indicator`).
     statuses : pandas.DataFrame
         The ``figure_statuses`` codebook, for the legend's labels.
+    label : str
+        The indicator's label (the y axis).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Bars coloured by claimant country, markers by figure status, each row labelled
-        with the claimant and the date of the claim (or of its source when undated).
+        A range is a bar from its low to its high figure; an exact figure a marker; "more
+        than" and "up to" a marker at the stated bound with an arrow the way it is open;
+        a bracket that is the analyst's coding a dashed bar with a hollow marker. Colour by
+        the actor's country, marker by status.
     """
     with house_style():
-        fig = _figure(7.0, len(figures))
+        fig = Figure(figsize=(7.0, 3.4), layout="constrained")
         ax = fig.subplots()
-        colour = country_colours(figures["claimant_country"])
-        for row, item in enumerate(figures.itertuples()):
+        colour = country_colours(figs["claimant_country"])
+        top = 1
+        for item in figs.itertuples():
             c = colour[item.claimant_country]
-            start = 0 if pd.isna(item.quantity_low) else item.quantity_low
-            ax.plot(
-                [start, item.quantity_high],
-                [row, row],
-                color=c,
-                linewidth=7,
-                alpha=0.45,
-                solid_capstyle="butt",
-            )
-            ax.plot(
-                [item.quantity_high],
-                [row],
-                linestyle="none",
-                color=c,
-                markersize=8,
-                marker=STATUS_MARKERS.get(item.figure_status, "o"),
-                markeredgecolor="black",
-            )
-            ax.annotate(
-                format_count(item.quantity_low, item.quantity_high),
-                (item.quantity_high, row),
-                xytext=(7, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=7.5,
-            )
-        ax.set_yticks(range(len(figures)), texts(_figure_label(r) for r in figures.itertuples()))
-        ax.set_xlabel("Troops claimed")
-        ax.set_ylabel("Claimant and date")
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        top = figures["quantity_high"].max() if len(figures) else 1
-        ax.set_xlim(0, top * 1.22)
-        ax.set_ylim(-0.7, max(len(figures), 1) - 0.3)
+            marker = STATUS_MARKERS.get(item.figure_status, "o")
+            low, high = item.quantity_low, item.quantity_high
+            at = high if pd.notna(high) else low
+            top = max(top, int(at))
+            if pd.notna(low) and pd.notna(high) and low != high:
+                ax.vlines(item.said, low, high, color=c, linewidth=5, alpha=0.45,
+                          linestyles="dashed" if item.coded else "solid")  # fmt: skip
+            ax.plot([item.said], [at], linestyle="none", color=c, marker=marker, markersize=8,
+                    markeredgecolor="black",
+                    markerfacecolor="white" if item.coded else c)  # fmt: skip
+            if item.bound in OPEN_ENDS:
+                ax.annotate("", (item.said, at), xytext=(0, 16 if item.bound == "at_least" else -16),
+                            textcoords="offset points", ha="center",
+                            arrowprops={"arrowstyle": "<|-", "color": c, "linewidth": 1.2})  # fmt: skip
+            if len(figs) <= LABELLED:  # beyond, the table beside the chart gives the words
+                ax.annotate(text(item.figure_text), (item.said, at), xytext=(7, 0),
+                            textcoords="offset points", va="center", fontsize=7)  # fmt: skip
+        ax.set_ylabel(text(label))
+        ax.set_xlabel("Date the figure was given")
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.set_ylim(0, top * 1.3)
+        locator = matplotlib.dates.AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+        if len(figs):
+            span = figs["said"].max() - figs["said"].min()
+            pad = max(span * 0.08, pd.Timedelta(days=3))
+            ax.set_xlim(figs["said"].min() - pad, figs["said"].max() + pad * 2.5)
         handles = [
             Line2D([], [], color=c, linewidth=6, alpha=0.6, label=text(k))
             for k, c in colour.items()
         ]
-        for status in dict.fromkeys(figures["figure_status"]):
+        for status in dict.fromkeys(figs["figure_status"]):
             handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color="#444",
-                    linestyle="none",
-                    marker=STATUS_MARKERS.get(status, "o"),
-                    label=text(statuses["label"].get(status, status)),
-                )
-            )
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
+                Line2D([], [], color="#444", linestyle="none",
+                       marker=STATUS_MARKERS.get(status, "o"),
+                       label=text(statuses["label"].get(status, status)))
+            )  # fmt: skip
+        if len(handles):
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
     return fig
 
 
-def _figure_label(row) -> str:
-    """``Claimant (CC), 23 Oct 2024``; the source's date, marked "reported", when undated."""
-    if pd.notna(row.claim_date):
-        return f"{row.claimant} ({row.claimant_country}), {format_date(row.claim_date)}"
-    reported = format_date(row.source_published)
-    return f"{row.claimant} ({row.claimant_country}), reported {reported}"
-
-
-def describe_troop_figures(figures: pd.DataFrame, statuses: pd.DataFrame) -> str:
-    """Alternative text for :func:`troop_figures_chart`."""
-    if figures.empty:
-        return "Range chart of claimed troop figures: no figures are on record."
+def describe_estimates(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> str:
+    """Alternative text for :func:`estimates_chart`."""
+    if figs.empty:
+        return f"Chart of estimates of {label} over time: no figures are on record."
     parts = [
-        f"{format_count(r.quantity_low, r.quantity_high)} "
-        f"({statuses['label'].get(r.figure_status, r.figure_status)}, {r.claimant})"
-        for r in figures.itertuples()
+        f"{format_date(r.said)}: {r.figure_text} "
+        f"({statuses['label'].get(r.figure_status, r.figure_status)}, {r.actor})"
+        for r in figs.itertuples()
     ]
-    return f"Range chart of {len(figures)} claimed troop figures, lowest first: " + "; ".join(parts)
+    return (
+        f"Chart of {len(figs)} estimates of {label} over time, oldest first: "
+        + "; ".join(parts)
+    )
 
 
 def timeline_chart(items: pd.DataFrame) -> Figure:
@@ -230,12 +227,12 @@ def describe_timeline(items: pd.DataFrame) -> str:
 
 
 def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
-    """A grid of claimants (rows) against topics (columns): asserts, denies or both.
+    """A grid of actors (rows) against topics (columns): asserts, denies or both.
 
     Parameters
     ----------
     matrix : pandas.DataFrame
-        From :func:`briefing.analysis.who_says_what`.
+        From :func:`briefing.analysis.stances.who_says_what`.
     topics : pandas.DataFrame
         The topics codebook, for column labels.
     """
@@ -258,7 +255,7 @@ def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
         ax.set_ylim(len(matrix.index) - 0.4, -0.6)
         ax.grid(True, axis="both")
         ax.set_xlabel("Topic")
-        ax.set_ylabel("Claimant (country)")
+        ax.set_ylabel("Actor (country)")
         present = [s for s in STANCE_MARKERS if (matrix == s).any().any()]
         fig.legend(
             handles=[
@@ -281,7 +278,7 @@ def who_says_what_chart(matrix: pd.DataFrame, topics: pd.DataFrame) -> Figure:
 def describe_who_says_what(matrix: pd.DataFrame, topics: pd.DataFrame) -> str:
     """Alternative text for :func:`who_says_what_chart`."""
     if matrix.empty:
-        return "Grid of claimants against topics: no claims are on record."
+        return "Grid of actors against topics: no claims are on record."
     denying = [
         who
         for who in matrix.index
@@ -290,27 +287,32 @@ def describe_who_says_what(matrix: pd.DataFrame, topics: pd.DataFrame) -> str:
         and (matrix.loc[who] == "denies").any()
     ]
     text = (
-        f"Grid of {len(matrix)} claimants against {len(matrix.columns)} topics, "
-        "marking which topics each claimant asserts or denies."
+        f"Grid of {len(matrix)} actors against {len(matrix.columns)} topics, "
+        "marking which topics each actor asserts or denies."
     )
     if denying:
-        text += " Claimants who deny: " + join_names(denying) + "."
+        text += " Actors who deny: " + join_names(denying) + "."
     return text
 
 
+MEASURE_LABELS = {"actors": "actors", "roots": "independent actors (roots)",
+                  "countries": "countries", "sources": "sources"}  # fmt: skip
+
+
 def corroboration_chart(table: pd.DataFrame) -> Figure:
-    """Grouped bars: claimants, countries and sources behind each key judgment."""
+    """Grouped bars: actors, independent roots, countries and sources behind each judgment."""
     with house_style():
         fig = _figure(7.0, len(table), per_row=0.55)
         ax = fig.subplots()
         measures = [
-            ("claimants", PALETTE[0], None),
+            ("actors", PALETTE[0], None),
+            ("roots", PALETTE[2], None),
             ("countries", PALETTE[1], None),
             ("sources", PALETTE[4], None),
         ]
-        height = 0.26
+        height = 0.2
         for k, (name, colour, hatch) in enumerate(measures):
-            positions = [i + (k - 1) * height for i in range(len(table))]
+            positions = [i + (k - 1.5) * height for i in range(len(table))]
             ax.barh(
                 positions,
                 table[name],
@@ -319,14 +321,14 @@ def corroboration_chart(table: pd.DataFrame) -> Figure:
                 hatch=hatch,
                 edgecolor="black",
                 linewidth=0.5,
-                label=f"independent {name}",
+                label=MEASURE_LABELS[name],
             )
         ax.set_yticks(range(len(table)), texts(table["judgment_id"]))
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Number supporting the judgment")
         ax.set_ylabel("Key judgment")
-        fig.legend(loc="outside lower center", ncols=3)
+        fig.legend(loc="outside lower center", ncols=4)
     return fig
 
 
@@ -335,7 +337,8 @@ def describe_corroboration(table: pd.DataFrame) -> str:
     if table.empty:
         return "Bar chart of corroboration: no key judgments are on record."
     parts = [
-        f"{r.judgment_id}: {r.claimants} claimants, {r.countries} countries, {r.sources} sources"
+        f"{r.judgment_id}: {r.actors} actors ({r.roots} independent), {r.countries} "
+        f"countries, {r.sources} sources"
         for r in table.itertuples()
     ]
     return "Bar chart of independent support for each key judgment. " + "; ".join(parts) + "."

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, Problem
+from .figure_text import analysts_coding, bound_kind, unstated_bounds
 from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
@@ -33,15 +35,17 @@ from .tables import (
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
-    "topic", "statement", "quote", "quantity_low", "quantity_high", "unit", "figure_status",
-    "stance", "source_reliability", "info_credibility", "notes",
+    "topic", "statement", "quote", "figure_text", "quantity_low", "quantity_high", "indicator",
+    "figure_status", "stance", "source_reliability", "info_credibility", "notes",
 ]  # fmt: skip
+#: What a figure needs besides its bounds: what it counts, its status, its words.
+FIGURE_COLUMNS = ("indicator", "figure_status", "figure_text")
 
 #: Coded columns and the codebook (``data/reference/<name>.csv``) that lists their values.
 CODED_COLUMNS = {
     "claimant_country": "countries",
     "topic": "topics",
-    "unit": "units",
+    "indicator": "indicators",
     "figure_status": "figure_statuses",
     "stance": "stances",
     "source_reliability": "source_reliability",
@@ -86,30 +90,69 @@ def _whole_number(cell: str) -> bool:
     return cell.isascii() and cell.isdigit()
 
 
-def _row_problems(table: Table, sources: pd.DataFrame) -> list[Problem]:
+def _figure_problems(row: dict) -> list[tuple[str, str]]:
+    """``(column, message)`` for what is wrong with a row's figure (see :mod:`.figures`)."""
+    low, high, words = row["quantity_low"], row["quantity_high"], row["figure_text"]
+    counted, problems = low != "" or high != "", []
+    if _whole_number(low) and _whole_number(high) and int(low) > int(high):
+        problems.append(
+            ("quantity_low", f"found {low} above quantity_high {high}; expected low <= high")
+        )
+    for name in FIGURE_COLUMNS:
+        if counted and row[name] == "":
+            problems.append((name, f"is blank but a quantity is given; expected a {name}"))
+        elif not counted and row[name] != "":
+            problems.append((name, f"found {shown(row[name])} but no quantity; expected blank"))
+    if not counted or words == "":
+        return problems
+    if row["quote"] and find_quote(words, row["quote"]) is None:
+        problems.append(
+            ("figure_text", f"found {shown(words)}, which is not in the quote; expected the "
+             "figure as the claimant's words in the quote state it")  # fmt: skip
+        )
+    unstated = unstated_bounds(words, low, high)
+    if unstated and not analysts_coding(row["notes"]):
+        problems.append(
+            ("quantity_low" if low in unstated else "quantity_high",
+             f"found {' and '.join(unstated)}, not a number in figure_text {shown(words)}; "
+             "expected the figure's words, or notes that say the bounds are the "
+             "analyst's coding")  # fmt: skip
+        )
+    return problems
+
+
+def _claimant_problem(claimant: str, actors: pd.DataFrame, index: dict) -> str | None:
+    """Why ``claimant`` names no single actor, with the closest ones; ``None`` if it does."""
+    if claimant == "" or resolve(claimant, index):
+        return None
+    owners = index.get(normal_name(claimant), [])
+    if len(owners) > 1:
+        return f"found {shown(claimant)}, which names several actors ({', '.join(owners)})"
+    near = closest_actors(claimant, actors)
+    hint = f"; closest: {', '.join(near)}" if near else ""
+    return (
+        f"found {shown(claimant)}, which is no actor's name or alias; expected an actor "
+        f"from data/reference/actors.csv (add the spelling to its aliases){hint}"
+    )
+
+
+def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     """Rules that involve several cells of a row, or other files."""
     problems = []
     published = dict(zip(sources["source_id"], sources["published"].dt.date, strict=True))
+    actors = books["actors"]
+    index = name_index(actors)
 
     def add(line, column: str, message: str) -> None:
         problems.append(Problem(table.path, int(line), column, message))
 
-    columns = ["quantity_low", "quantity_high", "unit", "figure_status", "source_id",
-               "claim_date"]  # fmt: skip
+    columns = ["quantity_low", "quantity_high", *FIGURE_COLUMNS, "quote", "notes",
+               "source_id", "claim_date", "claimant"]  # fmt: skip
     for line, row in rows(table, columns):
-        low, high = row["quantity_low"], row["quantity_high"]
-        counted = low != "" or high != ""
-        if _whole_number(low) and _whole_number(high) and int(low) > int(high):
-            add(
-                line,
-                "quantity_low",
-                f"found {low} above quantity_high {high}; expected low <= high",
-            )
-        for name in ("unit", "figure_status"):
-            if counted and row[name] == "":
-                add(line, name, f"is blank but a quantity is given; expected a {name}")
-            elif not counted and row[name] != "":
-                add(line, name, f"found {row[name]!r} but no quantity; expected blank")
+        for column, message in _figure_problems(row):
+            add(line, column, message)
+        if message := _claimant_problem(row["claimant"], actors, index):
+            add(line, "claimant", message)
         if row["source_id"] != "" and row["source_id"] not in published:
             add(
                 line,
@@ -191,12 +234,13 @@ def check_claims_table(table: Table, sources: pd.DataFrame, books) -> list[Probl
     """Every problem of a claims table read by :func:`~briefing.tables.read_table`."""
     problems = check_table(table, _column_rules(books), rows_name="claims")
     if set(CLAIM_COLUMNS) <= set(table.header) and not table.frame.empty:
-        problems += _row_problems(table, sources)
+        problems += _row_problems(table, sources, books)
     return problems
 
 
-def typed_claims(table: Table, starts: list, ends: list) -> pd.DataFrame:
-    """Convert validated text cells to typed columns and add the quote offsets."""
+def typed_claims(table: Table, starts: list, ends: list, books) -> pd.DataFrame:
+    """Convert validated text cells to typed columns; add the quote offsets, the actor
+    (:mod:`briefing.actors`) and what each figure counts."""
     frame = table.frame[CLAIM_COLUMNS].copy()
     frame.insert(0, "line", frame.index.astype("int64"))
     frame = frame.reset_index(drop=True)
@@ -213,6 +257,31 @@ def typed_claims(table: Table, starts: list, ends: list) -> pd.DataFrame:
     frame["quote_start"] = pd.array(starts, dtype="Int64")
     frame["quote_end"] = pd.array(ends, dtype="Int64")
     frame["grade"] = frame["source_reliability"] + frame["info_credibility"].astype("string")
+    return with_actors_and_indicators(frame, books)
+
+
+def with_actors_and_indicators(frame: pd.DataFrame, books) -> pd.DataFrame:
+    """Add ``actor_id``, ``actor`` (the name to print), ``actor_root`` (whom it speaks for at
+    the top), and each figure's ``unit``, ``indicator_label``, ``bound`` (exact, at_least,
+    up_to, range) and ``coded`` (bounds that are the analyst's coding)."""
+    actors, indicators = books["actors"], books["indicators"]
+    index, top = name_index(actors), roots(actors)
+    ids = [resolve(claimant, index) for claimant in frame["claimant"]]
+    frame["actor_id"] = pd.array(ids, dtype="string")
+    frame["actor"] = pd.array(
+        [actors.at[i, "name"] if i else c for i, c in zip(ids, frame["claimant"], strict=True)],
+        dtype="string",
+    )
+    frame["actor_root"] = pd.array([top[i] if i else None for i in ids], dtype="string")
+    counted = frame["quantity_low"].notna() | frame["quantity_high"].notna()
+    frame["unit"] = frame["indicator"].map(indicators["unit"]).where(counted).astype("string")
+    frame["indicator_label"] = frame["indicator"].map(indicators["label"]).astype("string")
+    frame["bound"] = pd.array(
+        [bound_kind(low, high) if c else None for low, high, c in
+         zip(frame["quantity_low"], frame["quantity_high"], counted, strict=True)],
+        dtype="string",
+    )  # fmt: skip
+    frame["coded"] = frame["notes"].fillna("").map(analysts_coding) & counted
     return frame
 
 
@@ -255,7 +324,7 @@ def load_claims(
         problems += quote_problems
     if problems:
         raise ClaimValidationError(problems)
-    return typed_claims(table, starts, ends)
+    return typed_claims(table, starts, ends, books)
 
 
 #: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).

@@ -215,8 +215,9 @@ def run_render(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _progress,
         **_input_overrides(args),
     )
-    for path in (briefing.html, briefing.pdf, briefing.notebook):
-        print(path)
+    for path in (briefing.html, briefing.pdf, briefing.notebook, briefing.facts):
+        if path.exists():  # the facts file: when the notebook displays facts
+            print(path)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -10,12 +10,14 @@ import pandas as pd
 from .claims import load_claims
 from .judgments import load_analyst_tables
 from .reference import load_codebooks
+from .settings import read_settings
 from .sources import load_sources
 
 
 @dataclass
 class Evidence:
-    """Codebooks, sources and claims, and the analyst's judgments, gaps and events."""
+    """Codebooks, sources and claims, the analyst's judgments, gaps and events, and the
+    subject's settings (``briefing.yml``, :mod:`briefing.settings`)."""
 
     sources: pd.DataFrame
     claims: pd.DataFrame
@@ -23,6 +25,7 @@ class Evidence:
     judgments: pd.DataFrame
     gaps: pd.DataFrame
     events: pd.DataFrame
+    settings: dict = field(default_factory=dict)
 
 
 def data_paths(
@@ -41,6 +44,7 @@ def data_paths(
     data_dir = Path(data_dir)
     own = claims_path is None
     return {
+        "settings": data_dir / "briefing.yml",
         "reference": data_dir / "reference",
         "sources": Path(sources_dir) if sources_dir else data_dir / "sources",
         "claims": Path(claims_path) if claims_path else data_dir / "claims" / "claims.csv",
@@ -97,9 +101,12 @@ def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=
 
     ``paths`` comes from :func:`data_paths`; raises like :func:`load_evidence`.
     """
+    settings = read_settings(paths.get("settings"), books["indicators"])
     claims = load_claims(paths["claims"], sources, books, validate)
     tables = load_analyst_tables(paths, claims, sources, books, validate)
-    return Evidence(sources, claims, books, tables["judgments"], tables["gaps"], tables["events"])
+    return Evidence(
+        sources, claims, books, tables["judgments"], tables["gaps"], tables["events"], settings
+    )
 
 
 def known_on(evidence: Evidence, day) -> Evidence:
@@ -143,6 +150,7 @@ def known_on(evidence: Evidence, day) -> Evidence:
         _cite_known(judgments, known),
         _cite_known(gaps, known),
         _cite_known(events, known),
+        evidence.settings,
     )
 
 

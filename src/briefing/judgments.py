@@ -20,7 +20,9 @@ from .sources import parse_date
 from .tables import Table, check_table, common_rules, read_table, rule, split_ids
 
 JUDGMENT_COLUMNS = ["judgment_id", "text", "likelihood", "confidence", "claim_ids", "valid_from",
-                    "notes"]  # fmt: skip
+                    "expires_on", "notes"]  # fmt: skip
+#: Columns a table may leave out (older tables have none): read as blank.
+OPTIONAL_COLUMNS = {"judgments": ("expires_on",)}
 GAP_COLUMNS = ["gap_id", "question", "claim_ids", "valid_from", "closed_on", "notes"]
 EVENT_COLUMNS = ["event_id", "date", "date_precision", "event", "claim_ids", "notes"]
 DATE_PRECISIONS = ("day", "month", "year")
@@ -151,11 +153,13 @@ def _newest_claim_problems(table: Table, claims: pd.DataFrame, sources: pd.DataF
 
 def check_judgments(table: Table, evidence_claims, sources, books) -> list[Problem]:
     """Every problem of a judgments table."""
-    rules = common_rules(JUDGMENT_COLUMNS, tuple(c for c in JUDGMENT_COLUMNS if c != "notes"))
+    required = tuple(c for c in JUDGMENT_COLUMNS if c not in ("notes", "expires_on"))
+    rules = common_rules(JUDGMENT_COLUMNS, required)
     rules["judgment_id"].append(_id_rule("J"))
     rules["likelihood"].append(codebook_rule(books, "estimative_words"))
     rules["confidence"].append(codebook_rule(books, "confidence_levels"))
     rules["valid_from"].append(_date_rule())
+    rules["expires_on"].append(_date_rule(", or blank when the judgment has no horizon"))
     problems = check_table(table, rules)
     if table.frame.empty or not set(JUDGMENT_COLUMNS) <= set(table.header):
         return problems
@@ -165,6 +169,17 @@ def check_judgments(table: Table, evidence_claims, sources, books) -> list[Probl
     for line, row in table.frame.iterrows():
         for message in wording_problems(row["text"], row["likelihood"], terms):
             problems.append(Problem(table.path, int(line), "text", message))
+    return problems + _order_problems(table, "valid_from", "expires_on", "expires_on")
+
+
+def _order_problems(table: Table, first: str, later: str, what: str) -> list[Problem]:
+    """Rows whose ``later`` date (e.g. ``closed_on``) comes before their ``first`` date."""
+    problems = []
+    for line, row in table.frame.iterrows():
+        opened, closed = parse_date(row[first]), parse_date(row[later])
+        if opened and closed and closed < opened:
+            message = f"found {closed}, before {first} {opened}; expected a later date"
+            problems.append(Problem(table.path, int(line), what, message))
     return problems
 
 
@@ -179,18 +194,7 @@ def check_gaps(table: Table, claims, sources, books) -> list[Problem]:
         return problems
     problems += _common_row_problems(table, "gap_id", claims)
     problems += _newest_claim_problems(table, claims, sources)
-    for line, row in table.frame.iterrows():
-        opened, closed = parse_date(row["valid_from"]), parse_date(row["closed_on"])
-        if opened and closed and closed < opened:
-            problems.append(
-                Problem(
-                    table.path,
-                    int(line),
-                    "closed_on",
-                    f"found {closed}, before valid_from {opened}; expected a later date",
-                )
-            )
-    return problems
+    return problems + _order_problems(table, "valid_from", "closed_on", "closed_on")
 
 
 def check_events(table: Table, claims, sources, books) -> list[Problem]:
@@ -208,6 +212,15 @@ def check_events(table: Table, claims, sources, books) -> list[Problem]:
     return problems + _common_row_problems(table, "event_id", claims)
 
 
+def with_blank_columns(table: Table, names: tuple[str, ...]) -> Table:
+    """``table`` with each optional column it leaves out added, blank."""
+    missing = [name for name in names if table.header and name not in table.header]
+    if not missing:
+        return table
+    frame = table.frame.assign(**dict.fromkeys(missing, ""))
+    return Table(table.path, [*table.header, *missing], frame, table.problems)
+
+
 def _typed(table: Table, columns: list[str], dates: tuple[str, ...]) -> pd.DataFrame:
     """Typed copy of a validated table: dates parsed, ``claim_ids`` split into lists."""
     frame = table.frame.reindex(columns=columns).fillna("").copy()
@@ -220,7 +233,7 @@ def _typed(table: Table, columns: list[str], dates: tuple[str, ...]) -> pd.DataF
 
 
 CHECKS = {  # table kind: (columns, date columns, check function)
-    "judgments": (JUDGMENT_COLUMNS, ("valid_from",), check_judgments),
+    "judgments": (JUDGMENT_COLUMNS, ("valid_from", "expires_on"), check_judgments),
     "gaps": (GAP_COLUMNS, ("valid_from", "closed_on"), check_gaps),
     "events": (EVENT_COLUMNS, ("date",), check_events),
 }
@@ -259,7 +272,7 @@ def load_analyst_tables(
                 Table(str(path), columns, pd.DataFrame(columns=columns), []), columns, dates
             )  # no such table: none recorded
             continue
-        table = read_table(path)
+        table = with_blank_columns(read_table(path), OPTIONAL_COLUMNS.get(kind, ()))
         found = check(table, claims, sources, books) if validate else list(table.problems)
         problems += found
         if not found:

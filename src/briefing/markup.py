@@ -114,17 +114,24 @@ def figure(fig, caption: str, alt: str) -> str:
 
 
 def judgment_list(table: pd.DataFrame) -> str:
-    """Key judgments as an ordered list: text, likelihood, confidence, cited claims."""
+    """Key judgments as an ordered list: text, likelihood, confidence, cited claims, and
+    (column ``note``, when present) why a judgment is flagged, with the newer claims."""
     items = []
-    for row in table.itertuples():
+    for row in table.to_dict("records"):
         meta = (
-            f"Likelihood: {escape(row.likelihood)} · Confidence: {escape(row.confidence)}"
-            f" · Based on: {claim_links(row.claim_ids)}"
+            f"Likelihood: {escape(row['likelihood'])} · Confidence: {escape(row['confidence'])}"
+            f" · Based on: {claim_links(row['claim_ids'])}"
         )
+        note = ""
+        if row.get("note"):
+            newer = row.get("newer_claims") or []
+            shown = f" Newer claims: {claim_links(newer[:8])}" if newer else ""
+            shown += f" and {len(newer) - 8} more." if len(newer) > 8 else ""
+            note = f'<p class="judgment-review">{escape(row["note"])}{shown}</p>'
         items.append(
-            f'<li id="{escape(row.judgment_id)}"><p class="judgment">'
-            f"<strong>{escape(row.judgment_id)}.</strong> {escape(row.text)}</p>"
-            f'<p class="judgment-meta">{meta}</p></li>'
+            f'<li id="{escape(row["judgment_id"])}"><p class="judgment">'
+            f"<strong>{escape(row['judgment_id'])}.</strong> {escape(row['text'])}</p>"
+            f'<p class="judgment-meta">{meta}</p>{note}</li>'
         )
     return '<ol class="judgments">' + "".join(items) + "</ol>"
 
@@ -136,10 +143,12 @@ def linked_table(
     caption: str = "",
     numeric: tuple[str, ...] = (),
     css_class: str = "",
+    row_classes: list[str] | None = None,
 ) -> str:
     """Like :func:`table`, but list columns in ``links`` become claim links and each row
     may carry an anchor (the value of column ``row_id``) that links elsewhere point to;
-    ``css_class`` names the table's class, for stylesheets."""
+    ``css_class`` names the table's class, ``row_classes`` each row's (blank for none),
+    for stylesheets."""
 
     def cell(column: str, value) -> str:
         css = ' class="num"' if column in numeric else ""
@@ -152,8 +161,10 @@ def linked_table(
 
     head = "".join(header(c) for c in frame.columns)
     rows = []
-    for record in frame.to_dict("records"):
+    classes = row_classes or [""] * len(frame)
+    for record, row_class in zip(frame.to_dict("records"), classes, strict=True):
         anchor = f' id="{escape(record[row_id])}"' if row_id else ""
+        anchor += f' class="{escape(row_class)}"' if row_class else ""
         rows.append(f"<tr{anchor}>" + "".join(cell(c, record[c]) for c in frame.columns) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     attribute = f' class="{escape(css_class)}"' if css_class else ""

@@ -3,6 +3,11 @@
 Each codebook is a CSV file whose first columns are ``code``, ``label`` and
 ``description``; further columns carry extra facts (e.g. probability ranges of the
 ICD 203 estimative words). Adding a value is adding one line.
+
+Two files of the folder are registers with a key of their own rather than codebooks:
+``actors.csv`` (who speaks, and for whom: :mod:`briefing.actors`) and ``indicators.csv``
+(what a figure counts). They are loaded here too, indexed by their key, and checked
+against the codebooks they cite.
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from .inputs import PATTERNS, list_inputs
 from .tables import read_table, rule, text_problems
 
 LEADING_COLUMNS = ["code", "label", "description"]
+#: Registers: file stem to their leading columns (the first is the key).
+REGISTERS = {
+    "actors": ["actor_id", "name", "aliases", "role", "country", "kind", "part_of"],
+    "indicators": ["indicator", "label", "unit", "description"],
+}
 
 #: Codebooks every data set needs, by file stem.
 REQUIRED_CODEBOOKS = (
@@ -28,6 +38,9 @@ REQUIRED_CODEBOOKS = (
     "info_credibility",
     "confidence_levels",
     "estimative_words",
+    "actor_kinds",
+    "actors",
+    "indicators",
 )
 
 
@@ -56,36 +69,44 @@ def load_codebooks(reference_dir: Path | str) -> dict[str, pd.DataFrame]:
         path = reference_dir / f"{name}.csv"
         problems.append(Problem(display_path(path), 0, "", "codebook is missing"))
     for path in paths:
-        book, found = _load_codebook(path)
+        book, found = _load_codebook(path, REGISTERS.get(path.stem, LEADING_COLUMNS))
         books[path.stem] = book
         problems.extend(found)
+    if not problems:
+        from .actors import register_problems
+
+        problems = register_problems(books, {p.stem: display_path(p) for p in paths})
     if problems:
         raise ReferenceValidationError(problems)
     return books
 
 
-def _load_codebook(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one codebook and check its header and codes."""
+def _load_codebook(path: Path, leading: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one codebook (or register) and check its header and its keys.
+
+    ``leading`` are the columns the file must start with; the first is its key.
+    """
     table = read_table(path)
-    problems = list(table.problems)
+    problems, key = list(table.problems), leading[0]
+    empty = pd.DataFrame(columns=leading).set_index(key, drop=False)
     if not table.header:
-        return pd.DataFrame(columns=LEADING_COLUMNS).set_index("code", drop=False), problems
-    if table.header[:3] != LEADING_COLUMNS:
-        found = ", ".join(table.header[:3])
-        message = f"header starts with {found}; expected code, label, description"
+        return empty, problems
+    if table.header[: len(leading)] != leading:
+        found = ", ".join(table.header[: len(leading)])
+        message = f"header starts with {found}; expected {', '.join(leading)}"
         problems.append(Problem(table.path, 1, "", message))
-        return pd.DataFrame(columns=LEADING_COLUMNS).set_index("code", drop=False), problems
+        return empty, problems
     problems += text_problems(table)
     frame = table.frame
-    if "code" in frame:
-        for line, code in frame["code"].items():
-            if code == "" or code != code.strip():
-                message = f"found {code!r}; expected a code with no spaces around it"
-                problems.append(Problem(table.path, int(line), "code", message))
-        for line in frame.index[frame["code"].duplicated()]:
-            message = f"code {frame.at[line, 'code']!r} is listed twice"
-            problems.append(Problem(table.path, int(line), "code", message))
-    return frame.reset_index(drop=True).set_index("code", drop=False), problems
+    for line, code in frame[key].items():
+        if code == "" or code != code.strip():
+            message = f"found {code!r}; expected a {key} with no spaces around it"
+            problems.append(Problem(table.path, int(line), key, message))
+    for line in frame.index[frame[key].duplicated()]:
+        message = f"{key} {frame.at[line, key]!r} is listed twice"
+        problems.append(Problem(table.path, int(line), key, message))
+    frame = frame.rename_axis("line").reset_index()
+    return frame.set_index(key, drop=False), problems
 
 
 def codes(books: dict[str, pd.DataFrame], name: str) -> list[str]:

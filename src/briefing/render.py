@@ -31,8 +31,6 @@ from pathlib import Path
 from .errors import EnvironmentFailure, NotebookExecutionError, ParameterError, display_path
 
 DEFAULT_NOTEBOOK = Path("notebooks") / "briefing.ipynb"
-DEFAULT_TITLE = "North Korean troops in Russia"
-DEFAULT_MARKING = "UNCLASSIFIED // OPEN SOURCE"
 
 
 @dataclass
@@ -44,6 +42,7 @@ class Briefing:
     html: Path
     pdf: Path
     notebook: Path
+    facts: Path
 
 
 def render_briefing(
@@ -207,6 +206,7 @@ def plan_render(
     from .inputs import read_input, reading, take_snapshot
     from .manifest import build_manifest
     from .reference import load_codebooks
+    from .settings import read_settings
     from .sources import load_sources
 
     unknown = set(overrides) - set(OVERRIDES)
@@ -221,15 +221,19 @@ def plan_render(
     with reading(snapshot):
         books = load_codebooks(paths["reference"])
         sources = load_sources(paths["sources"])
+        settings = read_settings(paths["settings"], books["indicators"])
         node = read_notebook(read_input(notebook), notebook)
     as_of, since = check_dates(as_of, since, sources)
     extra = {
         "since": since or "",
-        "title": check_text("title", title),
-        "marking": check_text("marking", marking),
+        "title": check_text("title", title or settings.get("title")),
+        "marking": check_text("marking", marking or settings.get("marking")),
     }
     extra.update({name: overrides.get(name) for name in OVERRIDES})
     names = declared_parameters(node)
+    for name in SUBJECT_SETTINGS:  # the subject's choices, for a notebook that takes them
+        if name in settings and name in names:
+            extra[name] = settings[name]
     parameters = injected_parameters(as_of, notebook, data_dir, extra, names)
     check_declared(notebook, parameters, names)
     manifest = build_manifest(parameters, notebook, data_dir, paths, provenance, snapshot)
@@ -332,11 +336,10 @@ def check_dates(as_of, since, sources) -> tuple[str, str | None]:
     ``as_of`` defaults to the newest source date and may not precede the first source;
     ``since`` defaults to the previous source date and must precede ``as_of``.
     """
-    from .analysis import newest_date
     from .evidence import previous_date, publication_dates
 
-    as_of = check_date("as_of", as_of or newest_date(sources))
-    first, last = publication_dates(sources)[0], newest_date(sources)
+    first, last = publication_dates(sources)[0], publication_dates(sources)[-1]
+    as_of = check_date("as_of", as_of or last)
     if as_of < first:
         raise ParameterError(
             "as_of",
@@ -357,6 +360,8 @@ def check_dates(as_of, since, sources) -> tuple[str, str | None]:
 
 
 TEXT_LIMITS = {"title": 200, "marking": 120}
+#: Settings of ``briefing.yml`` passed to the notebook as parameters of the same name.
+SUBJECT_SETTINGS = ("headline_indicators", "review_days")
 
 
 def check_text(name: str, value: str | None) -> str | None:
@@ -494,10 +499,16 @@ def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: 
 
     The HTML is laid out once and the PDF made from it in the same process. The PDF
     carries ``claims`` (the rows of the claims table known on ``as_of``) and the
-    manifest (without output hashes) as attachments.
+    manifest (without output hashes) as attachments. The facts the notebook displayed
+    (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``.
     """
     from .export import html_exporter, html_to_pdf
+    from .facts import extract_facts, facts_json
     from .manifest import manifest_json
+
+    facts = extract_facts(executed)
+    if facts is not None:
+        (folder / f"briefing-{as_of}.json").write_text(facts_json(facts), encoding="utf-8")
 
     resources = {"briefing_manifest": manifest}
     html, _ = html_exporter().from_notebook_node(executed, resources)
@@ -522,4 +533,5 @@ def briefing_paths(folder: Path, as_of: str) -> Briefing:
         stem.with_suffix(".html"),
         stem.with_suffix(".pdf"),
         stem.with_suffix(".ipynb"),
+        stem.with_suffix(".json"),
     )

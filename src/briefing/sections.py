@@ -1,102 +1,202 @@
-"""The briefing's sections as HTML: each function takes the evidence and returns one section's body.
+"""The briefing's sections as HTML: each function takes the scope and returns one section.
 
 The notebook keeps the headings and the words around them; these functions compute
 everything that depends on the data (analysis), draw it (charts) and escape it (markup),
-so no number is ever typed into the notebook.
+so no number is ever typed into the notebook. A :class:`Scope` is what one briefing
+covers: the evidence known on its date, the date it compares with, the indicators it
+headlines and how long a judgment stays current unreviewed.
 """
 
 from __future__ import annotations
 
-from . import analysis, charts, markup
-from .evidence import Evidence, known_on
+from dataclasses import dataclass, field
+
+from . import charts, markup
+from .analysis import LIMITS, appendix, changes, corroboration as support_, most_recent
+from .analysis import figures as figures_
+from .analysis import judgments as judgments_
+from .analysis import stances, summary, timeline as timeline_
+from .analysis.wording import capped, long_date, plural
+from .errors import ParameterError
+from .evidence import Evidence, known_on, previous_date
+from .settings import split_indicators
+
+#: Days a judgment stays current unreviewed when neither notebook nor data says.
+DEFAULT_REVIEW_DAYS = 30
 
 
-def _once(evidence: Evidence, key: str, compute):
-    """``compute()``, worked out once per evidence: several sections need the same tables."""
-    memo = evidence.__dict__.setdefault("_sections_memo", {})
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
+@dataclass
+class Scope:
+    """What one briefing covers (build it with :func:`scope`)."""
+
+    everything: Evidence
+    evidence: Evidence
+    as_of: str
+    since: str | None
+    headline_indicators: list[str]
+    review_days: int
+    memo: dict = field(default_factory=dict, repr=False)
+
+    def once(self, key: str, compute):
+        """``compute()``, worked out once per scope: several sections need the same tables."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
-def _figures(evidence: Evidence):
-    """Troop figures and the figure-status codebook."""
-    figures = _once(
-        evidence, "figures", lambda: analysis.troop_figures(evidence.claims, evidence.sources)
+def scope(
+    everything: Evidence,
+    as_of: str,
+    since: str | None = None,
+    headline_indicators: str = "",
+    review_days: int | None = None,
+) -> Scope:
+    """The scope of the briefing as of ``as_of``.
+
+    Parameters
+    ----------
+    everything : Evidence
+        All the evidence, unfiltered.
+    as_of : str
+        The briefing's date, ``YYYY-MM-DD``.
+    since : str, optional
+        The date to compare with; default: the previous date a source was published.
+    headline_indicators : str
+        Indicator ids (``indicators.csv``) to headline, separated by spaces or commas;
+        blank: the data's ``briefing.yml`` says, else every indicator with figures.
+    review_days : int, optional
+        Days after its last review that a judgment with newer claims bearing on it is
+        flagged; default: the data's ``briefing.yml`` says, else 30.
+    """
+    settings = everything.settings
+    chosen = split_indicators(headline_indicators or settings.get("headline_indicators", ""))
+    if review_days is None or review_days == "":
+        review_days = settings.get("review_days", DEFAULT_REVIEW_DAYS)
+    known = everything.codebooks["indicators"].index
+    unknown = [indicator for indicator in chosen if indicator not in known]
+    if unknown:
+        listing = ", ".join(known)
+        raise ParameterError(
+            "headline_indicators", f"found {', '.join(unknown)}; expected ids from "
+            f"data/reference/indicators.csv ({listing})"
+        )  # fmt: skip
+    if isinstance(review_days, bool) or not isinstance(review_days, int) or review_days < 0:
+        raise ParameterError("review_days", f"found {review_days!r}; expected whole days, 0 or more")
+    since = since or previous_date(everything, as_of)
+    evidence = known_on(everything, as_of)
+    return Scope(everything, evidence, as_of, since, chosen, review_days)
+
+
+def _figures(scope: Scope):
+    """Every figure known, and the indicators the briefing headlines."""
+    evidence = scope.evidence
+    figs = scope.once("figures", lambda: figures_.figures(evidence.claims, evidence.sources))
+    shown = figures_.headline(figs, evidence.codebooks["indicators"], scope.headline_indicators)
+    return figs, shown
+
+
+def _denials(scope: Scope):
+    """Every denial, standing or withdrawn, with what contradicts it."""
+    e = scope.evidence
+    return scope.once(
+        "denials", lambda: stances.denials(e.claims, e.sources, e.codebooks["topics"])
     )
-    return figures, evidence.codebooks["figure_statuses"]
 
 
-def _denials(evidence: Evidence):
-    """Every denial, with what contradicts it."""
-    return _once(
-        evidence, "denials", lambda: analysis.denials(evidence.claims, evidence.codebooks["topics"])
+def _reviewed(scope: Scope):
+    """The judgments in force with their state (current, flagged, lapsed)."""
+    e = scope.evidence
+    return scope.once(
+        "reviewed",
+        lambda: judgments_.review(e.judgments, e.claims, e.sources, scope.as_of, scope.review_days),
     )
 
 
-def _support(evidence: Evidence):
+def _support(scope: Scope):
     """Corroboration of every key judgment."""
-    return _once(
-        evidence, "support", lambda: analysis.corroboration(evidence.judgments, evidence.claims)
+    e = scope.evidence
+    return scope.once(
+        "support", lambda: support_.corroboration(e.judgments, e.claims, _denials(scope))
     )
 
 
-def bottom_line_sentences(evidence: Evidence) -> list[str]:
-    """Two to four sentences: the lead judgments, the figures' range, the denials."""
-    figures, statuses = _figures(evidence)
-    denied = _denials(evidence)
-    words = evidence.codebooks["estimative_words"]
-    return analysis.bottom_line(evidence.judgments, figures, denied, statuses, words)
+def bottom_line_sentences(scope: Scope) -> list[str]:
+    """The lead current judgment, a sentence per headline indicator, the standing denials."""
+    figs, shown = _figures(scope)
+    books = scope.evidence.codebooks
+    return summary.bottom_line(_reviewed(scope), figs, _denials(scope), books, shown)
 
 
-def bottom_line(evidence: Evidence) -> str:
+def bottom_line(scope: Scope) -> str:
     """The bottom line up front as a paragraph."""
-    return markup.sentences(bottom_line_sentences(evidence))
+    return markup.sentences(bottom_line_sentences(scope))
 
 
-def key_judgments(evidence: Evidence) -> str:
-    """The key judgments with likelihood, confidence and links to their claims."""
-    table = analysis.key_judgments(evidence.judgments, evidence.codebooks["estimative_words"])
+def key_judgments(scope: Scope) -> str:
+    """The key judgments with likelihood, confidence, links, and a review note when flagged;
+    then the judgments past their horizon, apart."""
+    words = scope.evidence.codebooks["estimative_words"]
+    table = judgments_.key_judgments(_reviewed(scope), words)
     if table.empty:
         return markup.paragraph("No key judgments have been recorded yet.")
-    return markup.judgment_list(table)
-
-
-def troop_numbers(evidence: Evidence) -> str:
-    """The figures' range in a sentence, the range chart and the table of figures."""
-    figures, statuses = _figures(evidence)
-    summary = analysis.figure_range_sentence(figures, statuses)
-    shown = analysis.shown_figures(figures)
-    if len(shown) < len(figures):
-        summary += (
-            f" The chart and the table show the {len(shown)} most recent of "
-            f"{len(figures)} figures; all are in the attached claims table."
+    lapsed = table[table["state"] == "lapsed"]
+    parts = [markup.judgment_list(table[table["state"] != "lapsed"])]
+    if len(lapsed):
+        parts.append(
+            markup.heading("Lapsed judgments", 3)
+            + markup.paragraph("Past the horizon their analysts set; kept for the record.")
+            + markup.judgment_list(lapsed)
         )
-    figures = shown
-    chart = markup.figure(
-        charts.troop_figures_chart(figures, statuses),
-        caption="Claimed troop figures: a bar from the low to the high figure, coloured by "
-        "the claimant's country; the marker shows the status.",
-        alt=charts.describe_troop_figures(figures, statuses),
-    )
-    table = markup.table(
-        analysis.figures_table(figures, statuses),
-        caption="Claimed troop figures",
-        numeric=("Troops",),
-    )
-    return markup.paragraph(summary) + chart + table
+    return "".join(parts)
 
 
-def timeline(evidence: Evidence) -> str:
+def figures(scope: Scope) -> str:
+    """One block per headline indicator: a sentence, the estimates over time, a table."""
+    figs, shown = _figures(scope)
+    books = scope.evidence.codebooks
+    statuses, indicators = books["figure_statuses"], books["indicators"]
+    if figs.empty:
+        return markup.paragraph("No figures have been given.")
+    parts = []
+    for indicator in shown:
+        label = indicators["label"].get(indicator, indicator)
+        mine = figures_.of_indicator(figs, indicator)
+        summary_ = figures_.range_sentence(mine, label, statuses)
+        listed = figures_.shown(mine)
+        if len(listed) < len(mine):
+            summary_ += (
+                f" The chart and the table show the {len(listed)} most recent of "
+                f"{len(mine)} figures; all are in the attached claims table."
+            )
+        chart = markup.figure(
+            charts.estimates_chart(listed, statuses, label),
+            caption=f"Estimates of {label} over time: the figure as stated, a bar for a range, "
+            "an arrow where it is open; colour by the actor's country, marker by status.",
+            alt=charts.describe_estimates(listed, statuses, label),
+        )
+        table = markup.table(figures_.figures_table(listed, statuses), caption=f"Figures: {label}")
+        parts.append(markup.heading(str(label), 3) + markup.paragraph(summary_) + chart + table)
+    others = [i for i in dict.fromkeys(figs["indicator"]) if i not in shown]
+    if others:
+        counts = figs["indicator"].value_counts()
+        listing = "; ".join(
+            f"{indicators['label'].get(i, i)} ({plural(int(counts[i]), 'figure')})" for i in others
+        )
+        parts.append(markup.paragraph(f"Other figures on record, in the appendix: {listing}."))
+    return "".join(parts)
+
+
+def timeline(scope: Scope) -> str:
     """The timeline chart of dated events and statements."""
-    limit = analysis.LIMITS["timeline"]
-    items = analysis.timeline(evidence.events, evidence.claims, recent_days=limit)
+    limit = LIMITS["timeline"]
+    e = scope.evidence
+    items = timeline_.timeline(e.events, e.claims, recent_days=limit)
     note = ""
     if len(items) > limit:
         note = markup.paragraph(
             f"The {limit} most recent of {len(items)} dated events and statements are shown."
         )
-        items = analysis.most_recent(items, limit, by=("date",)).reset_index(drop=True)
+        items = most_recent(items, limit, by=("date",)).reset_index(drop=True)
     return note + markup.figure(
         charts.timeline_chart(items),
         caption="Timeline of dated events (squares) and statements (circles).",
@@ -104,91 +204,118 @@ def timeline(evidence: Evidence) -> str:
     )
 
 
-def who_says_what(evidence: Evidence) -> str:
-    """Claimants against topics, then the denials and what contradicts them."""
-    topics = evidence.codebooks["topics"]
-    busiest = analysis.top_claimants(evidence.claims)
-    matrix = analysis.who_says_what(busiest)
-    denied = _denials(evidence)
+def who_says_what(scope: Scope) -> str:
+    """Actors against topics, then the denials, whether they stand, what contradicts them."""
+    e = scope.evidence
+    topics = e.codebooks["topics"]
+    busiest = stances.top_actors(e.claims)
+    matrix = stances.who_says_what(busiest)
+    denied = _denials(scope)
     notes = []
-    if len(busiest) < len(evidence.claims):
+    if len(busiest) < len(e.claims):
         notes.append(
-            f"The grid shows the {matrix.shape[0]} claimants with the most claims, of "
-            f"{evidence.claims['claimant'].nunique()}."
+            f"The grid shows the {matrix.shape[0]} actors with the most claims, of "
+            f"{e.claims['actor'].nunique()}."
         )
     chart = markup.figure(
         charts.who_says_what_chart(matrix, topics),
-        caption="Claimants against topics: a circle where the claimant asserts, a cross where "
-        "it denies.",
+        caption="Actors against topics: a circle where the actor asserts, a cross where it "
+        "denies.",
         alt=charts.describe_who_says_what(matrix, topics),
     )
     shown = shown_denials(denied)
     if len(shown) < len(denied):
         notes.append(f"The table lists the {len(shown)} most recent of {len(denied)} denials.")
     table = markup.linked_table(
-        analysis.denials_table(shown),
-        links=("Contradicted by",),
-        caption="Denials and what contradicts them",
+        stances.denials_table(shown),
+        links=("Withdrawn by", "Contradicted by"),
+        caption="Denials, whether they stand, and what contradicts them",
     )
-    text = " ".join([analysis.denial_sentence(denied), *notes])
+    text = " ".join([stances.denial_sentence(denied), *notes])
     return chart + markup.paragraph(text) + table
 
 
 def shown_denials(denied):
     """The denials the table lists: all, or the most recent ones (last in the table)."""
-    return denied.iloc[-analysis.LIMITS["denials"] :]
+    return denied.iloc[-LIMITS["denials"] :]
 
 
-def cited_claims(evidence: Evidence) -> set[str]:
+def cited_claims(scope: Scope) -> set[str]:
     """Claims the briefing links to or shows outside the appendix: those must be printed."""
-    limit = analysis.LIMITS["links"]
-    cited = set()
-    for table in (evidence.judgments, evidence.gaps, evidence.events):
+    limit = LIMITS["links"]
+    e, cited = scope.evidence, set()
+    for table in (e.judgments, e.gaps, e.events):
         for ids in table["claim_ids"]:
             cited.update(ids)
-    figures, _ = _figures(evidence)
-    cited.update(analysis.shown_figures(figures)["claim_id"])
-    denied = shown_denials(_denials(evidence))
+    figs, shown = _figures(scope)
+    for indicator in shown:
+        cited.update(figures_.shown(figures_.of_indicator(figs, indicator))["claim_id"])
+    denied = shown_denials(_denials(scope))
     cited.update(denied["claim_id"])
-    cited.update(*denied["contradicted_by"])  # listed only when short (see analysis.denials)
-    support = _support(evidence)
-    for ids in support["contradicted_by"]:
+    cited.update(c for c in denied["withdrawn_by"] if isinstance(c, str))
+    cited.update(*denied["contradicted_by"])  # listed only when short (see stances.denials)
+    for ids in _support(scope)["contradicted_by"]:
         if len(ids) <= limit:  # longer lists are counted, not linked
             cited.update(ids)
+    for ids in _reviewed(scope)["newer_claims"]:
+        cited.update(ids[:limit])
     return cited
 
 
-def corroboration(evidence: Evidence) -> str:
+def corroboration(scope: Scope) -> str:
     """Independent support for each key judgment, as a chart and a table."""
-    support = _support(evidence)
+    support = _support(scope)
     chart = markup.figure(
         charts.corroboration_chart(support),
-        caption="Independent claimants, countries and sources behind each key judgment.",
+        caption="Actors, independent actors (their governments or bodies), countries and "
+        "sources behind each key judgment.",
         alt=charts.describe_corroboration(support),
     )
     table = markup.linked_table(
-        analysis.corroboration_table(support),
+        support_.corroboration_table(support),
         links=("Contradicted by",),
-        numeric=("Claims", "Claimants", "Countries", "Sources"),
+        numeric=("Claims", "Actors", "Independent", "Countries", "Sources"),
         caption="Corroboration of key judgments",
     )
     return chart + table
 
 
-def gaps(evidence: Evidence) -> str:
+def gaps(scope: Scope) -> str:
     """The open intelligence gaps and the claims that raise them."""
-    open_gaps = analysis.open_gaps(evidence.gaps)
+    open_gaps = judgments_.open_gaps(scope.evidence.gaps)
     if open_gaps.empty:
         return markup.paragraph("No open intelligence gaps have been recorded.")
     return markup.linked_table(
-        analysis.gaps_table(open_gaps), links=("Raised by",), caption="Open intelligence gaps"
+        judgments_.gaps_table(open_gaps), links=("Raised by",), caption="Open intelligence gaps"
     )
 
 
-def sources_and_claims(evidence: Evidence) -> str:
-    """The grades heat map, then every claim grouped by source, each row an anchor."""
-    books = evidence.codebooks
-    counts = analysis.grade_counts(evidence.claims)
+def new_since(scope: Scope) -> set[str]:
+    """The ids of the claims first known after the date compared with."""
+    if not scope.since:
+        return set(scope.evidence.claims["claim_id"])
+    before = known_on(scope.everything, scope.since).claims["claim_id"]
+    return set(scope.evidence.claims["claim_id"]) - set(before)
+
+
+def printed(scope: Scope) -> set[str]:
+    """The ids of the claims the PDF's appendix prints (see :mod:`.analysis.appendix`)."""
+    e = scope.evidence
+    return scope.once(
+        "printed",
+        lambda: appendix.printed_claims(e.claims, e.sources, cited_claims(scope), new_since(scope)),
+    )
+
+
+def sources_and_claims(scope: Scope) -> str:
+    """The grades heat map, then every claim grouped by source, each row an anchor.
+
+    The HTML shows every claim; the PDF prints those of :func:`printed` and says how many
+    more the attached ``claims.csv`` holds.
+    """
+    e = scope.evidence
+    books = e.codebooks
+    counts = appendix.grade_counts(e.claims)
     parts = [
         markup.figure(
             charts.grades_chart(counts, books["source_reliability"], books["info_credibility"]),
@@ -196,44 +323,56 @@ def sources_and_claims(evidence: Evidence) -> str:
             alt=charts.describe_grades(counts),
         )
     ]
-    printed, left_out = analysis.appendix_claims(evidence.claims, cited_claims(evidence))
+    keep = printed(scope)
+    left_out = len(e.claims) - len(keep)
     if left_out:
         parts.append(
             markup.paragraph(
-                f"{len(printed)} of {len(evidence.claims)} claims are printed here: every "
-                f"claim the briefing cites, then the most recent. The other {left_out} are in "
-                "the claims table attached to the PDF (claims.csv)."
+                f"This printed briefing lists {len(keep)} of {len(e.claims)} claims: every claim "
+                f"it cites, every claim new since the last briefing, then the most recent. The "
+                f"other {left_out} are in the HTML briefing and in the claims table attached to "
+                "this PDF (claims.csv).",
+                css_class="print-only",
             )
         )
-    for source, table in analysis.claims_by_source(printed, evidence.sources):
+    for source, table in appendix.claims_by_source(e.claims, e.sources):
+        classes = ["" if claim in keep else "not-printed" for claim in table["Claim"]]
+        if not any(c == "" for c in classes):
+            parts.append(
+                '<div class="not-printed">'
+                + markup.source_heading(source)
+                + markup.linked_table(table, row_id="Claim", css_class="claims")
+                + "</div>"
+            )
+            continue
         parts.append(
             markup.source_heading(source)
-            + markup.linked_table(table, row_id="Claim", css_class="claims")
+            + markup.linked_table(table, row_id="Claim", css_class="claims", row_classes=classes)
         )
     return "".join(parts)
 
 
-def what_changed(everything: Evidence, as_of: str, since: str | None) -> str:
-    """The "What changed since <date>" section: its heading and a list per kind of change.
-
-    Parameters
-    ----------
-    everything : Evidence
-        All the evidence, unfiltered.
-    as_of : str
-        The briefing's date.
-    since : str or None
-        The date to compare with; ``None`` for the first briefing.
-    """
-    if not since:
+def what_changed(scope: Scope) -> str:
+    """The "What changed since <date>" section: its heading and a list per kind of change."""
+    if not scope.since:
         return markup.heading("What changed", 2, "what-changed") + markup.paragraph(
             "This is the first briefing: there is no earlier source date to compare with."
         )
-    changes = analysis.what_changed(known_on(everything, since), known_on(everything, as_of))
-    parts = [markup.heading(f"What changed since {analysis.long_date(since)}", 2, "what-changed")]
-    for kind, items in changes.items():
+    found = changes.what_changed(known_on(scope.everything, scope.since), scope.evidence)
+    parts = [markup.heading(f"What changed since {long_date(scope.since)}", 2, "what-changed")]
+    for kind, items in found.items():
         if items:
-            parts.append(markup.heading(kind, 3) + markup.bullet_list(analysis.capped(items)))
+            parts.append(markup.heading(kind, 3) + markup.bullet_list(capped(items)))
     if len(parts) == 1:
         parts.append(markup.paragraph("Nothing has changed."))
     return "".join(parts)
+
+
+def facts(scope: Scope) -> None:
+    """Display the briefing's facts (:mod:`briefing.facts`) for the render to write as
+    ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing."""
+    from IPython.display import display
+
+    from .facts import MIME_TYPE, briefing_facts
+
+    display({MIME_TYPE: briefing_facts(scope)}, raw=True)

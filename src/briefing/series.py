@@ -3,7 +3,8 @@
 Each date is rendered in its own process by :func:`briefing.render.render_briefing`
 through :class:`concurrent.futures.ProcessPoolExecutor`; a date whose manifest shows the
 same inputs and parameters, with its outputs intact, is skipped. ``index.html`` lists
-every briefing with its headline, what changed, and relative links.
+every briefing with its headline and what changed, read from the briefing's own facts
+file (``briefing-<date>.json``, :mod:`briefing.facts`), and relative links.
 """
 
 from __future__ import annotations
@@ -14,18 +15,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import analysis, markup
-from .evidence import (
-    Evidence,
-    data_paths,
-    known_on,
-    load_evidence,
-    previous_date,
-    publication_dates,
-)
+from . import markup
+from .evidence import Evidence, data_paths, load_evidence, previous_date, publication_dates
 from .manifest import build_manifest, is_up_to_date
 from .render import DEFAULT_NOTEBOOK, injected_parameters, render_briefing
-from .sections import bottom_line_sentences
 
 
 @dataclass
@@ -97,19 +90,25 @@ def render_series(
     return SeriesResult(pending, [d for d in dates if d not in pending], index)
 
 
-def index_rows(evidence: Evidence, dates) -> list[dict]:
-    """For each date: its headline (the first bottom-line sentence) and what changed."""
+def index_rows(output_dir: Path, dates) -> list[dict]:
+    """For each date: its headline (the first bottom-line sentence) and what changed, as
+    its facts file records them (a briefing without one is listed without them)."""
+    import json
+
     rows = []
     for day in dates:
-        known = known_on(evidence, day)
-        lines = bottom_line_sentences(known)
-        since = previous_date(evidence, day)
-        changes = analysis.what_changed(known_on(evidence, since), known) if since else {}
+        path = Path(output_dir) / day / f"briefing-{day}.json"
+        try:
+            facts = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            rows.append({"date": day, "headline": "", "changed": ""})
+            continue
+        changes = facts.get("what_changed") or {}
         summary = (
             "; ".join(f"{kind.lower()}: {len(items)}" for kind, items in changes.items() if items)
-            or "first briefing"
+            or ("first briefing" if not facts.get("since") else "nothing changed")
         )
-        rows.append({"date": day, "headline": lines[0], "changed": summary})
+        rows.append({"date": day, "headline": facts["bottom_line"][0], "changed": summary})
     return rows
 
 
@@ -141,7 +140,7 @@ def index_html(rows: list[dict]) -> str:
 
 def write_index(output_dir: Path, evidence: Evidence, dates) -> Path:
     """Write ``output_dir/index.html`` atomically and return its path."""
-    html = index_html(index_rows(evidence, dates))
+    html = index_html(index_rows(output_dir, dates))
     handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=output_dir)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(html)

@@ -76,8 +76,10 @@ class _FrontMatterLoader(yaml.BaseLoader):
 ALIAS_MESSAGE = "uses a YAML anchor or alias (&name, *name); expected plain 'key: value' lines"
 
 
-def _parse_yaml(front: str, where: str) -> tuple[dict, dict[str, int], list[Problem]]:
-    """Parse front matter into ``{key: text}`` and the line of each key; locate problems.
+def parse_yaml(front: str, where: str, first: int = 2) -> tuple[dict, dict[str, int], list[Problem]]:
+    """Parse YAML ``key: value`` lines into ``{key: text}`` and the line of each key;
+    locate problems (``first`` is the file's line of the text's first line: 2 for front
+    matter, after its ``---``).
 
     Values are kept as written (every scalar a string); a list or mapping as a value is
     reported by :func:`_meta_problems`. Anchors, aliases and a key given twice are refused,
@@ -88,7 +90,7 @@ def _parse_yaml(front: str, where: str) -> tuple[dict, dict[str, int], list[Prob
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = mark.line + first if mark else first - 1 or 1
         message = (
             ALIAS_MESSAGE
             if getattr(exc, "problem", None) == ALIAS_MESSAGE
@@ -100,15 +102,15 @@ def _parse_yaml(front: str, where: str) -> tuple[dict, dict[str, int], list[Prob
     if node is None:
         return {}, {}, []
     if not isinstance(node, yaml.MappingNode):
-        return {}, {}, [Problem(where, 2, "", "front matter must be 'key: value' lines")]
-    return _mapping(node, where)
+        return {}, {}, [Problem(where, first, "", "expected 'key: value' lines")]
+    return _mapping(node, where, first)
 
 
-def _mapping(node, where: str) -> tuple[dict, dict[str, int], list[Problem]]:
+def _mapping(node, where: str, first: int) -> tuple[dict, dict[str, int], list[Problem]]:
     """The keys and values of a composed front-matter mapping; a key given twice is refused."""
     meta, lines, problems = {}, {}, []
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 2
+        line = key_node.start_mark.line + first
         if not isinstance(key_node, yaml.ScalarNode):
             problems.append(Problem(where, line, "", "expected a plain key before ':'"))
             continue
@@ -145,7 +147,7 @@ def read_source(path: Path, where: str = "") -> tuple[SourceFile, list[Problem]]
         line, column, message = found
         return empty, [Problem(where, line, "", f"{message} (column {column})")]
     front, text, problems = split_front_matter(raw, where)
-    meta, key_lines, yaml_problems = _parse_yaml(front, where) if not problems else ({}, {}, [])
+    meta, key_lines, yaml_problems = parse_yaml(front, where) if not problems else ({}, {}, [])
     source = SourceFile(where, meta, key_lines, text)
     return source, problems + yaml_problems + _meta_problems(source, path.stem)
 

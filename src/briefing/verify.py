@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import BriefingError, ParameterError
 from .manifest import MANIFEST, input_hashes, sha256
 
-KINDS = {".pdf": "PDF", ".html": "HTML", ".ipynb": "executed notebook"}
+KINDS = {".pdf": "PDF", ".html": "HTML", ".ipynb": "executed notebook", ".json": "facts file"}
 
 
 @dataclass(frozen=True)

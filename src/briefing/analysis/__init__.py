@@ -1,0 +1,51 @@
+"""The briefing's analysis: DataFrame in, DataFrame or value out, one module per question.
+
+- :mod:`.figures`: what was counted, by whom and when, as the claimant stated it;
+- :mod:`.stances`: who asserts and who denies what, and which denials still stand;
+- :mod:`.corroboration`: how many independent actors support each judgment;
+- :mod:`.judgments`: the key judgments, whether they are current, and the open gaps;
+- :mod:`.timeline`: dated events and statements;
+- :mod:`.changes`: what changed between two dates;
+- :mod:`.appendix`: every claim by source, and those the PDF prints;
+- :mod:`.summary`: the bottom line;
+- :mod:`.wording`: dates, counts and plurals as the briefing writes them.
+
+Nothing here names a subject: what is counted comes from ``indicators.csv``, who speaks
+from ``actors.csv``, and which indicators lead from the notebook.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: How much a briefing shows before it summarises: beyond these, the most recent or most
+#: cited items are shown and the rest counted (the full claims table is attached).
+LIMITS = {
+    "figures": 20,
+    "timeline": 40,
+    "claimants": 30,
+    "printed": 150,
+    "list": 12,
+    "links": 8,
+    "denials": 15,
+}
+
+#: Figures graded improbable (5) or worse are shown, but never counted in ranges or as the
+#: current figure.
+IMPROBABLE = 5
+
+
+def with_dates(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """``claims`` with ``source_published`` (its source's date) and ``said`` (the claim's
+    date, or its source's when the claim is undated)."""
+    published = claims["source_id"].map(sources.set_index("source_id")["published"])
+    return claims.assign(source_published=published, said=claims["claim_date"].fillna(published))
+
+
+def most_recent(frame: pd.DataFrame, limit: int, by=("source_published",)) -> pd.DataFrame:
+    """The ``limit`` most recent rows of ``frame`` (all of them when there are fewer),
+    kept in their original order."""
+    if len(frame) <= limit:
+        return frame
+    keep = frame.sort_values(list(by), kind="stable").index[-limit:]
+    return frame.loc[frame.index.isin(keep)]

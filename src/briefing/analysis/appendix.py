@@ -1,0 +1,65 @@
+"""The appendix: every claim, grouped by source, and those the PDF prints.
+
+The HTML lists every claim known on the briefing's date, at any size. The PDF keeps a page
+budget: it prints at most ``LIMITS["printed"]`` claims, in this order of priority: every
+claim the briefing cites, every claim new since the date compared with, then the most
+recent; the rest are in the ``claims.csv`` attached to it. One more claim never removes
+more than one claim from the printed appendix.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import LIMITS, with_dates
+from .wording import day
+
+
+def printed_claims(
+    claims: pd.DataFrame,
+    sources: pd.DataFrame,
+    cited: set,
+    new: set,
+    budget: int = LIMITS["printed"],
+) -> set[str]:
+    """The ids of the claims the PDF prints (see the module's docstring)."""
+    if len(claims) <= budget:
+        return set(claims["claim_id"])
+    dated = with_dates(claims, sources)
+    rank = dated["claim_id"].isin(cited).astype(int) * 2 + dated["claim_id"].isin(new)
+    ordered = dated.assign(_rank=rank).sort_values(
+        ["_rank", "source_published", "said", "claim_id"],
+        ascending=[False, False, False, False],
+        kind="stable",
+    )
+    return set(ordered["claim_id"].iloc[:budget])
+
+
+def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
+    """Yield ``(source row, claims table)`` for every source that has claims.
+
+    The claims table has the columns Claim, Grade, Who, Said, Statement, Quote.
+    """
+    with_claims = sources[sources["source_id"].isin(claims["source_id"])]
+    grouped = dict(tuple(claims.groupby("source_id", sort=False)))
+    for source in with_claims.itertuples():  # only those: there may be thousands of others
+        rows = grouped[source.source_id]
+        yield (
+            source,
+            pd.DataFrame(
+                {
+                    "Claim": rows["claim_id"],
+                    "Grade": rows["grade"],
+                    "Who": rows["actor"],
+                    "Said": rows["claim_date"].map(day),
+                    "Statement": rows["statement"],
+                    "Quote": rows["quote"],
+                }
+            ),
+        )
+
+
+def grade_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims by Admiralty grade: reliability A–F (rows) by credibility 1–6 (columns)."""
+    counts = pd.crosstab(claims["source_reliability"], claims["info_credibility"])
+    return counts.reindex(index=list("ABCDEF"), columns=range(1, 7), fill_value=0)

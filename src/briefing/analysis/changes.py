@@ -1,0 +1,124 @@
+"""What changed between two dates: sources, figures, judgments, denials and gaps."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import figures as figures_
+from .judgments import likelihood_label, open_gaps
+from .stances import denials, withdrawn
+from .wording import day, who
+
+
+def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):
+    """``(moved, new)`` sentences: the latest figure per indicator and status that changed
+    or appeared (comparable figures only, see :func:`briefing.analysis.figures.latest`).
+
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        From :func:`briefing.analysis.figures.figures` on the earlier and later evidence.
+    books : dict
+        Codebooks and registers (``indicators`` and ``figure_statuses`` give the labels).
+    """
+    old, new = figures_.latest(before), figures_.latest(after)
+    moved, added = [], []
+    for (indicator, status), row in new.iterrows():
+        label = (
+            f"{books['indicators']['label'].get(indicator, indicator)}, "
+            f"{books['figure_statuses']['label'].get(status, status)}"
+        )
+        if (indicator, status) not in old.index:
+            added.append(f"{label}: {figures_.with_who(row)}")
+            continue
+        previous = old.loc[(indicator, status)]
+        if previous["claim_id"] != row["claim_id"] and (
+            previous["figure_text"], previous["quantity_low"], previous["quantity_high"]
+        ) != (row["figure_text"], row["quantity_low"], row["quantity_high"]):
+            moved.append(f"{label}: {figures_.with_who(previous)} \u2192 {figures_.with_who(row)}")
+    return moved, added
+
+
+def _judgment_state(row, words) -> str:
+    """``likely (55–80%), moderate confidence``."""
+    return f"{likelihood_label(row['likelihood'], words)}, {row['confidence']} confidence"
+
+
+def judgment_changes(before: pd.DataFrame, after: pd.DataFrame, words: pd.DataFrame):
+    """``(added, revised)`` sentences between two sets of judgments in force."""
+    old = before.set_index("judgment_id")
+    added, revised = [], []
+    for row in after.to_dict("records"):
+        jid = row["judgment_id"]
+        if jid not in old.index:
+            added.append(f"{jid}: {row['text']} ({_judgment_state(row, words)})")
+        elif (old.loc[jid, "text"], old.loc[jid, "likelihood"], old.loc[jid, "confidence"]) != (
+            row["text"],
+            row["likelihood"],
+            row["confidence"],
+        ):
+            revised.append(
+                f"{jid}: {_judgment_state(old.loc[jid], words)} \u2192 "
+                f"{_judgment_state(row, words)}. {row['text']}"
+            )
+    return added, revised
+
+
+def what_changed(before, after) -> dict[str, list[str]]:
+    """Everything that changed between two briefings' evidence, as sentences by heading.
+
+    Parameters
+    ----------
+    before, after : briefing.evidence.Evidence
+        What was known on the earlier date and on the briefing's date.
+
+    Returns
+    -------
+    dict of str to list of str
+        Keys, in order: New sources, Figures that moved, New figures, Judgments added,
+        Judgments revised, New denials, Denials withdrawn, Gaps opened, Gaps closed. Empty
+        lists are kept.
+    """
+    books = after.codebooks
+    words, topics = books["estimative_words"], books["topics"]
+    new_sources = after.sources[~after.sources["source_id"].isin(before.sources["source_id"])]
+    new_claims = after.claims[~after.claims["claim_id"].isin(before.claims["claim_id"])]
+    moved, added_figures = moved_figures(
+        figures_.figures(before.claims, before.sources),
+        figures_.figures(after.claims, after.sources),
+        books,
+    )
+    added, revised = judgment_changes(before.judgments, after.judgments, words)
+    denied = new_claims[new_claims["stance"] == "denies"]
+    was_withdrawn = set(withdrawn(denials(before.claims, before.sources, topics))["claim_id"])
+    now_withdrawn = withdrawn(denials(after.claims, after.sources, topics))
+    open_before = set(open_gaps(before.gaps)["gap_id"])
+    open_after = open_gaps(after.gaps)
+    closed = after.gaps[after.gaps["closed_on"].notna() & after.gaps["gap_id"].isin(open_before)]
+    counts = new_claims.groupby("source_id").size()
+    return {
+        "New sources": [
+            f"{s.outlet}, {day(s.published)}: {s.title} ({counts.get(s.source_id, 0)} claims)"
+            for s in new_sources.itertuples()
+        ],
+        "Figures that moved": moved,
+        "New figures": added_figures,
+        "Judgments added": added,
+        "Judgments revised": revised,
+        "New denials": [
+            f"{d.claim_id}: {who(d.actor, d.claimant_country)}: {d.statement}"
+            for d in denied.itertuples()
+        ],
+        "Denials withdrawn": [
+            f"{d.claim_id}: {who(d.actor, d.claimant_country)} on {d.topic.lower()}, "
+            f"withdrawn by {d.withdrawn_by} ({day(d.withdrawn_on)})"
+            for d in now_withdrawn.itertuples()
+            if d.claim_id not in was_withdrawn
+        ],
+        "Gaps opened": [
+            f"{g.gap_id}: {g.question}"
+            for g in open_after.itertuples()
+            if g.gap_id not in open_before
+        ],
+        "Gaps closed": [f"{g.gap_id}: {g.question}" for g in closed.itertuples()],
+    }

@@ -1,0 +1,196 @@
+"""The briefing's facts as data: ``briefing-<as_of>.json`` beside the HTML and the PDF.
+
+The notebook's last cell displays them (a ``remove-cell``, so readers never see it) with
+the media type :data:`MIME_TYPE`; the render writes them as JSON, the manifest hashes the
+file and ``verify`` compares it. The shape is the JSON Schema shipped with the package
+(:data:`SCHEMA`): the bottom line; per indicator every figure and each actor's latest;
+the judgments and their state; the denials and whether they stand; corroboration by actor
+and by root; what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+MIME_TYPE = "application/vnd.briefing.facts+json"
+SCHEMA = Path(__file__).with_name("schemas") / "briefing-facts.schema.json"
+SCHEMA_ID = "briefing-facts/1"
+
+
+def _date(value) -> str | None:
+    """``YYYY-MM-DD``, or ``None`` when unknown."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _int(value) -> int | None:
+    """A plain int, or ``None`` when missing."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _str(value) -> str | None:
+    """A plain str, or ``None`` when missing."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _figure(row) -> dict:
+    """One figure as data."""
+    return {
+        "claim_id": str(row["claim_id"]),
+        "actor": str(row["actor"]),
+        "actor_id": _str(row["actor_id"]),
+        "country": str(row["claimant_country"]),
+        "said": _date(row["said"]),
+        "status": str(row["figure_status"]),
+        "figure_text": str(row["figure_text"]),
+        "low": _int(row["quantity_low"]),
+        "high": _int(row["quantity_high"]),
+        "bound": str(row["bound"]),
+        "analysts_coding": bool(row["coded"]),
+        "grade": str(row["grade"]),
+    }
+
+
+def _indicators(scope) -> list[dict]:
+    """Per indicator with figures: its figures, each actor's latest, lowest and highest."""
+    from .analysis import figures as figures_
+    from .sections import _figures
+
+    figs, shown = _figures(scope)
+    register = scope.evidence.codebooks["indicators"]
+    found = []
+    for indicator in [i for i in register.index if i in set(figs["indicator"])]:
+        mine = figures_.of_indicator(figs, indicator)
+        low, high = figures_.lowest(mine), figures_.highest(mine)
+        found.append(
+            {
+                "indicator": str(indicator),
+                "label": str(register.at[indicator, "label"]),
+                "unit": str(register.at[indicator, "unit"]),
+                "headline": indicator in shown,
+                "figures": [_figure(row) for row in mine.to_dict("records")],
+                "latest_by_actor": [
+                    _figure(row) for row in figures_.latest_by_actor(mine).to_dict("records")
+                ],
+                "lowest": None if low is None else str(low["claim_id"]),
+                "highest": None if high is None else str(high["claim_id"]),
+            }
+        )
+    return found
+
+
+def _judgments(scope) -> list[dict]:
+    """The judgments in force and their state."""
+    from .sections import _reviewed
+
+    return [
+        {
+            "judgment_id": str(row["judgment_id"]),
+            "text": str(row["text"]),
+            "likelihood": str(row["likelihood"]),
+            "confidence": str(row["confidence"]),
+            "claim_ids": [str(c) for c in row["claim_ids"]],
+            "reviewed": _date(row["valid_from"]),
+            "expires_on": _date(row.get("expires_on")),
+            "state": str(row["state"]),
+            "newer_claims": [str(c) for c in row["newer_claims"]],
+        }
+        for row in _reviewed(scope).to_dict("records")
+    ]
+
+
+def _denials(scope) -> list[dict]:
+    """Every denial, standing or withdrawn."""
+    from .sections import _denials as denials
+
+    return [
+        {
+            "claim_id": str(row["claim_id"]),
+            "actor": str(row["actor"]),
+            "country": str(row["claimant_country"]),
+            "topic": str(row["topic_code"]),
+            "said": _date(row["said"]),
+            "state": str(row["state"]),
+            "withdrawn_by": _str(row["withdrawn_by"]),
+            "withdrawn_on": _date(row["withdrawn_on"]),
+            "contradicted_count": int(row["contradicted_count"]),
+        }
+        for row in denials(scope).to_dict("records")
+    ]
+
+
+def _corroboration(scope) -> list[dict]:
+    """Per judgment: counts, and the claims counted by actor and by root."""
+    from .sections import _support
+
+    claims = scope.evidence.claims.set_index("claim_id")
+    actors = scope.evidence.codebooks["actors"]
+    found = []
+    judgments = scope.evidence.judgments.set_index("judgment_id")
+    for row in _support(scope).to_dict("records"):
+        ids = [c for c in judgments.at[row["judgment_id"], "claim_ids"] if c in claims.index]
+        cited = claims.loc[ids]
+        by_actor = cited["actor"].value_counts().sort_index()
+        roots = cited["actor_root"].map(lambda r: actors["name"].get(r, r) if r else None)
+        by_root = roots.fillna(cited["actor"]).value_counts().sort_index()
+        found.append(
+            {
+                "judgment_id": str(row["judgment_id"]),
+                "claims": int(row["claims"]),
+                "actors": int(row["actors"]),
+                "roots": int(row["roots"]),
+                "countries": int(row["countries"]),
+                "sources": int(row["sources"]),
+                "by_actor": {str(k): int(v) for k, v in by_actor.items()},
+                "by_root": {str(k): int(v) for k, v in by_root.items()},
+                "contradicted_by": [str(c) for c in row["contradicted_by"]],
+            }
+        )
+    return found
+
+
+def briefing_facts(scope) -> dict:
+    """The facts of the briefing a :class:`~briefing.sections.Scope` covers."""
+    from .analysis import changes
+    from .evidence import known_on
+    from .sections import bottom_line_sentences, printed
+
+    changed = (
+        changes.what_changed(known_on(scope.everything, scope.since), scope.evidence)
+        if scope.since
+        else {}
+    )
+    return {
+        "schema": SCHEMA_ID,
+        "as_of": scope.as_of,
+        "since": scope.since,
+        "bottom_line": bottom_line_sentences(scope),
+        "indicators": _indicators(scope),
+        "judgments": _judgments(scope),
+        "denials": _denials(scope),
+        "corroboration": _corroboration(scope),
+        "what_changed": changed,
+        "claims": {"known": len(scope.evidence.claims), "printed": len(printed(scope))},
+    }
+
+
+def extract_facts(nb) -> dict | None:
+    """The facts an executed briefing notebook displayed, or ``None``."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if MIME_TYPE in data:
+                return data[MIME_TYPE]
+    return None
+
+
+def facts_json(facts: dict) -> str:
+    """The facts as stable, human-readable JSON."""
+    return json.dumps(facts, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def schema() -> dict:
+    """The JSON Schema of a facts file."""
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))

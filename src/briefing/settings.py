@@ -1,0 +1,96 @@
+"""A subject's settings: ``data/briefing.yml``, the few choices that belong to the data.
+
+The engine names no subject; the data set does. ``briefing.yml`` holds ``key: value``
+lines (plain YAML: no anchors, aliases or repeated keys), all optional:
+
+- ``title``: the briefing's title (one line, at most 200 characters);
+- ``marking``: the handling line on every page (one line, at most 120 characters);
+- ``headline_indicators``: the indicators (``indicators.csv``) whose figures lead,
+  separated by spaces; default: every indicator with figures;
+- ``review_days``: days after its last review that a judgment with newer claims bearing
+  on it is flagged; default 30.
+
+A parameter given to ``briefing render`` (or set in the notebook) wins over the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import InvalidInputError, Problem, display_path
+from .inputs import input_exists, read_input
+from .text import BOM, field_problem, shown
+
+KEYS = ("title", "marking", "headline_indicators", "review_days")
+TEXT_LIMITS = {"title": 200, "marking": 120}
+
+
+class SettingsError(InvalidInputError):
+    """``briefing.yml`` breaks a rule (exit code 2)."""
+
+
+def split_indicators(value: str) -> list[str]:
+    """Indicator ids separated by spaces or commas."""
+    return [part for part in re.split(r"[\s,]+", value or "") if part]
+
+
+def read_settings(path: Path | str | None, indicators=None) -> dict:
+    """The settings in ``path`` (``{}`` when there is no such file), checked.
+
+    ``indicators`` (the register, when loaded) lets ``headline_indicators`` be checked.
+
+    Raises
+    ------
+    SettingsError
+        Every problem, as ``path:line:key: message``.
+    """
+    from .sources import parse_yaml
+
+    if path is None or not input_exists(path):
+        return {}
+    where = display_path(path)
+    try:
+        text = read_input(path).decode("utf-8").removeprefix(BOM)
+    except UnicodeDecodeError:
+        raise SettingsError([Problem(where, 0, "", "is not UTF-8; save the file as UTF-8")])
+    for number, line in enumerate(text.split("\n"), start=1):
+        if policy := field_problem(line.rstrip("\r"), one_line=False):
+            raise SettingsError([Problem(where, number, "", f"found {shown(line)}, which {policy}")])
+    values, lines, problems = parse_yaml(text, where, first=1)
+    for key, value in values.items():
+        problems += _problems(key, value, lines[key], where, indicators)
+    if problems:
+        raise SettingsError(problems)
+    settings = {key: values[key] for key in KEYS if key in values}
+    if "review_days" in settings:
+        settings["review_days"] = int(settings["review_days"])
+    return settings
+
+
+def _problems(key: str, value, line: int, where: str, indicators) -> list[Problem]:
+    """What is wrong with one ``key: value`` line."""
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(where, line, key, message)]
+
+    if key not in KEYS:
+        return problem(f"unknown key; expected one of {', '.join(KEYS)}")
+    if not isinstance(value, str):
+        return problem("found a list or mapping; expected a plain value")
+    if key in TEXT_LIMITS:
+        if policy := field_problem(value, one_line=True):
+            return problem(f"found {shown(value)}, which {policy}")
+        if not 1 <= len(value) <= TEXT_LIMITS[key]:
+            return problem(f"found {len(value)} characters; expected 1 to {TEXT_LIMITS[key]}")
+    if key == "review_days" and not (value.isascii() and value.isdigit()):
+        return problem(f"found {shown(value)}; expected whole days, 0 or more")
+    if key == "headline_indicators" and indicators is not None:
+        unknown = [i for i in split_indicators(value) if i not in indicators.index]
+        if unknown:
+            listing = ", ".join(indicators.index)
+            return problem(
+                f"found {', '.join(unknown)}; expected ids from data/reference/indicators.csv "
+                f"({listing})"
+            )
+    return []
