@@ -131,6 +131,26 @@ def write_registers(reference: Path, actors=FIXTURE_ACTORS, indicators=FIXTURE_I
     write_rows(reference / "indicators.csv", REGISTERS["indicators"], indicators)
 
 
+def validate(capsys) -> tuple[int, list[str]]:
+    """Run ``briefing validate`` in the working directory; return exit code and error lines."""
+    from briefing.cli import main
+
+    code = main(["validate"])
+    err = capsys.readouterr().err
+    return code, [line for line in err.splitlines() if not line.startswith("briefing:")]
+
+
+def assert_one(capsys, location: str, *words: str) -> str:
+    """Validation fails with exit 2 and exactly one problem, at ``location``."""
+    code, lines = validate(capsys)
+    assert code == 2, lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(location + " "), lines[0]
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
 @pytest.fixture
 def dataset(tmp_path, monkeypatch):
     """A small valid data folder in ``tmp_path/data``; the working directory is ``tmp_path``.

@@ -51,3 +51,11 @@ REFUSED_ON_ONE_LINE = [
     "Dmitry\tPeskov",
     "tag\U000e0041 character",
 ]
+#: Cells a spreadsheet would run as formulas (OWASP's CSV injection starts), each valid in a
+#: claims table; the PDF's attached claims.csv must hold them inert (a leading apostrophe).
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","x")',
+    "+1+1",
+    "-1+1",
+    "@SUM(1)",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT, fixture_claims, write_claims
+from conftest import ROOT, assert_one, fixture_claims, validate, write_claims
 
 from briefing.claims import closest_passage, find_quote
 from briefing.cli import main
@@ -13,29 +13,11 @@ from briefing.evidence import load_evidence
 CLAIMS = "data/claims/claims.csv"
 
 
-def validate(capsys) -> tuple[int, list[str]]:
-    """Run ``briefing validate`` in the working directory; return exit code and error lines."""
-    code = main(["validate"])
-    err = capsys.readouterr().err
-    return code, [line for line in err.splitlines() if not line.startswith("briefing:")]
-
-
 def edit(dataset, row: int, **cells) -> None:
     """Rewrite the fixture claims with ``cells`` changed in row ``row`` (0-based)."""
     rows = fixture_claims()
     rows[row].update(cells)
     write_claims(dataset / "claims" / "claims.csv", rows)
-
-
-def assert_one(capsys, location: str, *words: str) -> str:
-    """Validation fails with exit 2 and exactly one problem at ``location``."""
-    code, lines = validate(capsys)
-    assert code == 2, lines
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(location + " "), lines[0]
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 def test_fixture_dataset_is_valid(dataset, capsys):

@@ -3,7 +3,7 @@
 Every loader (codebooks, sources, claims, the analyst's tables) reads through
 :func:`read_input` and lists folders through :func:`list_inputs`. On disk, only regular
 files are read (a directory, a broken link, a device or a pipe named like an input is
-refused with ``path: message``, never opened), each within a size limit.
+refused with ``path:0:: message``, never opened), each within a size limit.
 
 A render takes a :class:`Snapshot` of every input first: the bytes are read once, and
 those bytes are hashed into the manifest, validated, executed by the notebook's kernel

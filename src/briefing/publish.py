@@ -72,7 +72,9 @@ class Staging:
             self.root = None
             self.discard()
             action = f"write the output folder {display_path(output_dir)}"
-            raise EnvironmentFailure(action, exc) from exc
+            # name the folder the user gave, not the staging folder mkdtemp never made
+            error = type(exc)(exc.errno, exc.strerror, str(output_dir)) if exc.errno else exc
+            raise EnvironmentFailure(action, error) from exc
         self.briefing = self.root / "briefing"
         self.snapshot = self.root / "inputs.snapshot"
 
@@ -144,7 +146,11 @@ def swap(new: Path, target: Path, retired: Path) -> None:
         if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
             raise
         os.rename(target, retired)  # two steps; a kill between is undone by sweep()
-        os.rename(new, target)
+        try:
+            os.rename(new, target)
+        except OSError:
+            os.rename(retired, target)  # a publish that fails changes nothing
+            raise
 
 
 def exchange(first: Path, second: Path) -> None:

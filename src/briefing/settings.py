@@ -54,9 +54,6 @@ def read_settings(path: Path | str | None, indicators=None) -> dict:
         text = read_input(path).decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         raise SettingsError([Problem(where, 0, "", "is not UTF-8; save the file as UTF-8")])
-    for number, line in enumerate(text.split("\n"), start=1):
-        if policy := field_problem(line.rstrip("\r"), one_line=False):
-            raise SettingsError([Problem(where, number, "", f"found {shown(line)}, which {policy}")])
     values, lines, problems = parse_yaml(text, where, first=1)
     for key, value in values.items():
         problems += _problems(key, value, lines[key], where, indicators)

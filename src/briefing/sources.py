@@ -85,16 +85,21 @@ def parse_yaml(front: str, where: str, first: int = 2) -> tuple[dict, dict[str, 
     reported by :func:`_meta_problems`. Anchors, aliases and a key given twice are refused,
     naming the lines.
     """
+    for number, text in enumerate(front.split("\n"), start=first):
+        if policy := field_problem(text, one_line=False):  # YAML reads U+2028 as a line break
+            return {}, {}, [Problem(where, number, "", f"found {shown(text)}, which {policy}")]
     loader = _FrontMatterLoader(front)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first if mark else first - 1 or 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        column = f" (column {mark.column + 1})" if mark else ""
         message = (
             ALIAS_MESSAGE
-            if getattr(exc, "problem", None) == ALIAS_MESSAGE
-            else (f"front matter is not valid YAML: {exc}")
+            if reason == ALIAS_MESSAGE
+            else f"front matter is not valid YAML: {reason}{column}"
         )
         return {}, {}, [Problem(where, line, "", message)]
     finally:
