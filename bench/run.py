@@ -529,7 +529,7 @@ class Bench:
     def run_scale(self, sizes: list[int]) -> None:
         self.commands["scale"] = [
             "python bench/synth.py --claims N --out DIR",
-            "briefing render --claims DIR/claims.csv --sources DIR/sources "
+            "briefing render --data-dir DIR --claims DIR/claims.csv --sources DIR/sources "
             "--judgments DIR/judgments.csv --output-dir TMP --as-of NEWEST",
         ]
         help_text = capture([BRIEFING, "render", "--help"])
@@ -558,6 +558,8 @@ class Bench:
                 [
                     BRIEFING,
                     "render",
+                    "--data-dir",
+                    data,
                     "--claims",
                     data / "claims.csv",
                     "--sources",
@@ -595,8 +597,7 @@ class Bench:
     def run_series(self, claims: int, dates: int) -> None:
         base = self.work / "series"
         data = base / "data"
-        synth(claims, data, dates=dates)
-        shutil.copytree(DATA / "reference", data / "reference")
+        synth(claims, data, dates=dates)  # with its own reference/ (actors, indicators)
         (data / "claims").mkdir()
         (data / "judgments").mkdir()
         (data / "claims.csv").rename(data / "claims" / "claims.csv")

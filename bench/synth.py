@@ -7,7 +7,9 @@ writes
 - ``DIR/sources/<source_id>.md``: front matter (``source_id``, ``title``, ``outlet``,
   ``published``, ``license: synthetic``, ``notes``) and a text made of the quote sentences
   of the source's claims plus filler, so that every quote is found verbatim;
-- ``DIR/claims.csv``: N claims (``C000001``…) with the 17 columns of the real table;
+- ``DIR/claims.csv``: N claims (``C000001``…) with the 18 columns of the real table;
+- ``DIR/reference/``: the codebooks, with the synthetic data set's own ``actors.csv`` (every
+  claimant, each speaking for one of a few synthetic bodies) and ``indicators.csv``;
 - ``DIR/judgments.csv``: about ten key judgments citing claims known on their date;
 - ``DIR/gaps.csv`` and ``DIR/events.csv``: a few gaps and timeline events (optional inputs:
   pass them with ``--gaps``/``--events`` where a command accepts them).
@@ -16,7 +18,7 @@ Codes (countries, topics, grades, units, figure statuses) come from the reposito
 codebooks in ``data/reference`` (``--reference`` to use others). The same seed gives the
 same bytes. Check the result with::
 
-    briefing validate --claims DIR/claims.csv --sources DIR/sources \\
+    briefing validate --data-dir DIR --claims DIR/claims.csv --sources DIR/sources \\
         --judgments DIR/judgments.csv --gaps DIR/gaps.csv --events DIR/events.csv
 """
 
@@ -36,9 +38,15 @@ DATE_STEP = 3  # days between publication dates
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
-    "topic", "statement", "quote", "quantity_low", "quantity_high", "unit", "figure_status",
-    "stance", "source_reliability", "info_credibility", "notes",
+    "topic", "statement", "quote", "figure_text", "quantity_low", "quantity_high", "indicator",
+    "figure_status", "stance", "source_reliability", "info_credibility", "notes",
 ]  # fmt: skip
+#: The synthetic data set's indicators: what its figures count.
+INDICATORS = [
+    ("troops_counted", "troops counted", "troops", "Synthetic troop figures."),
+    ("casualties_counted", "casualties counted", "casualties", "Synthetic casualty figures."),
+]
+BODIES = 12  # the synthetic governments and agencies the claimants speak for
 JUDGMENT_COLUMNS = [
     "judgment_id",
     "text",
@@ -175,9 +183,10 @@ def make_claim(rng, number, source_id, published, pool, books) -> tuple[dict, st
         statement = f"{name} says {amount} troops {STATUS_WORDS[status]} near {place}."
         row.update(
             topic="troop_numbers",
+            figure_text=amount,
             quantity_low=low_cell,
             quantity_high=str(high),
-            unit="troops",
+            indicator="troops_counted",
             figure_status=status,
         )
     elif roll < 0.22 and "casualties" in books["units"]:  # a casualty estimate
@@ -186,9 +195,10 @@ def make_claim(rng, number, source_id, published, pool, books) -> tuple[dict, st
         statement = f"{name} estimates {figure(count)} casualties near {place}."
         row.update(
             topic="casualties",
+            figure_text=f"about {figure(count)}",
             quantity_low=str(count),
             quantity_high=str(count),
-            unit="casualties",
+            indicator="casualties_counted",
             figure_status="estimate",
         )
     else:
@@ -226,6 +236,31 @@ def make_claim(rng, number, source_id, published, pool, books) -> tuple[dict, st
         ),
     )
     return row, sentence
+
+
+def write_reference(reference: Path, out: Path, pool: list[tuple]) -> Path:
+    """``out/reference``: the codebooks of ``reference``, and this data set's actors (each
+    claimant, speaking for one of :data:`BODIES` synthetic bodies) and indicators."""
+    import shutil
+
+    target = out / "reference"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(reference, target, ignore=shutil.ignore_patterns("actors.csv",
+                                                                     "indicators.csv"))  # fmt: skip
+    bodies = [(f"body_{k:02d}", f"Synthetic body {k}") for k in range(1, BODIES + 1)]
+    rows = [{"actor_id": i, "name": name, "kind": "government", "country": "XX"}
+            for i, name in bodies]  # fmt: skip
+    for number, (name, role, country) in enumerate(pool):
+        rows.append({"actor_id": f"actor_{number:03d}", "name": name, "role": role,
+                     "country": country, "kind": "person",
+                     "part_of": bodies[number % BODIES][0]})  # fmt: skip
+    columns = ["actor_id", "name", "aliases", "role", "country", "kind", "part_of", "notes"]
+    write_csv(target / "actors.csv", columns, [dict.fromkeys(columns, "") | r for r in rows])
+    columns = ["indicator", "label", "unit", "description"]
+    write_csv(target / "indicators.csv", columns, [dict(zip(columns, i, strict=True))
+                                                   for i in INDICATORS])  # fmt: skip
+    return target
 
 
 def source_file(source_id: str, published: dt.date, number: int, outlet: str, text: str) -> str:
@@ -381,6 +416,7 @@ def generate(
         )
     used = sorted(claims_by_date)
     paths = {
+        "reference": write_reference(reference, out, pool),
         "sources": sources_dir,
         "claims": out / "claims.csv",
         "judgments": out / "judgments.csv",

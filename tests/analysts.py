@@ -23,33 +23,75 @@ from briefing.reference import REGISTERS
 
 ACTOR_HEADER = [*REGISTERS["actors"], "notes"]
 INDICATOR_HEADER = REGISTERS["indicators"]
-JUDGMENT_HEADER = ["judgment_id", "text", "likelihood", "confidence", "claim_ids",
-                   "valid_from", "expires_on", "notes"]  # fmt: skip
+JUDGMENT_HEADER = [
+    "judgment_id",
+    "text",
+    "likelihood",
+    "confidence",
+    "claim_ids",
+    "valid_from",
+    "expires_on",
+    "notes",
+]
 
 SECOND_ACTORS = [
     ["russian_government", "Russian government", "Moscow", "", "RU", "government", "", ""],
-    ["dmitry_peskov", "Dmitry Peskov", "Peskov|Dmitry Peskov (Kremlin spokesman)",
-     "Kremlin spokesman", "RU", "person", "russian_government", ""],
-    ["russian_general_staff", "Russian General Staff", "General Staff of Russia", "",
-     "RU", "military", "russian_government", ""],
+    [
+        "dmitry_peskov",
+        "Dmitry Peskov",
+        "Peskov|Dmitry Peskov (Kremlin spokesman)",
+        "Kremlin spokesman",
+        "RU",
+        "person",
+        "russian_government",
+        "",
+    ],
+    [
+        "russian_general_staff",
+        "Russian General Staff",
+        "General Staff of Russia",
+        "",
+        "RU",
+        "military",
+        "russian_government",
+        "",
+    ],
     ["south_korean_government", "South Korean government", "", "", "KR", "government", "", ""],
-    ["nis", "National Intelligence Service",
-     "National Intelligence Service (South Korea)|NIS|South Korea's spy agency", "", "KR",
-     "agency", "south_korean_government", ""],
+    [
+        "nis",
+        "National Intelligence Service",
+        "National Intelligence Service (South Korea)|NIS|South Korea's spy agency",
+        "",
+        "KR",
+        "agency",
+        "south_korean_government",
+        "",
+    ],
     ["us_government", "U.S. government", "", "", "US", "government", "", ""],
-    ["pentagon", "U.S. Department of Defense", "Pentagon", "", "US", "agency",
-     "us_government", ""],
-    ["sabrina_singh", "Sabrina Singh", "Sabrina Singh (Deputy Pentagon Press Secretary)",
-     "Deputy Pentagon Press Secretary", "US", "person", "pentagon", ""],
+    ["pentagon", "U.S. Department of Defense", "Pentagon", "", "US", "agency", "us_government", ""],
+    [
+        "sabrina_singh",
+        "Sabrina Singh",
+        "Sabrina Singh (Deputy Pentagon Press Secretary)",
+        "Deputy Pentagon Press Secretary",
+        "US",
+        "person",
+        "pentagon",
+        "",
+    ],
     ["tass", "TASS", "", "", "RU", "media", "", ""],
     ["kyiv_independent", "Kyiv Independent", "The Kyiv Independent", "", "UA", "media", "", ""],
-]  # fmt: skip
+]
 SECOND_INDICATORS = [
     ["troops_in_russia", "troops in Russia", "troops", "Troops said to be in Russia."],
-    ["troops_in_kursk", "troops in the Kursk region", "troops",
-     "Troops said to be in the Kursk region, a part of those in Russia."],
+    [
+        "troops_in_kursk",
+        "troops in the Kursk region",
+        "troops",
+        "Troops said to be in the Kursk region, a part of those in Russia.",
+    ],
     ["killed_or_wounded", "troops killed or wounded", "casualties", "Killed and wounded."],
-]  # fmt: skip
+]
 
 #: Spellings of the same speakers, as different curators type them.
 SPEAKERS = [
@@ -69,8 +111,9 @@ WEEKS = 30
 PER_SOURCE = 9
 
 
-def _claim(claim_id: int, source_id: str, claimant: str, country: str, quote: str,
-           **cells: str) -> dict:  # fmt: skip
+def _claim(
+    claim_id: int, source_id: str, claimant: str, country: str, quote: str, **cells: str
+) -> dict:
     """A claim row with the fixture's defaults."""
     row = dict.fromkeys(CLAIM_COLUMNS, "")
     row.update(
@@ -79,7 +122,7 @@ def _claim(claim_id: int, source_id: str, claimant: str, country: str, quote: st
         claimant=claimant,
         claimant_country=country,
         topic="troop_presence",
-        statement=f"{claimant} said: {quote}",
+        statement=f"Reported: {quote}",
         quote=quote,
         stance="asserts",
         source_reliability="B",
@@ -93,8 +136,11 @@ def _claim(claim_id: int, source_id: str, claimant: str, country: str, quote: st
 def _reference(data: Path, actors, indicators) -> Path:
     """The shipped codebooks with this data set's own actors and indicators."""
     reference = data / "reference"
-    shutil.copytree(ROOT / "data" / "reference", reference,
-                    ignore=shutil.ignore_patterns("actors.csv", "indicators.csv"))  # fmt: skip
+    shutil.copytree(
+        ROOT / "data" / "reference",
+        reference,
+        ignore=shutil.ignore_patterns("actors.csv", "indicators.csv"),
+    )
     write_rows(reference / "actors.csv", ACTOR_HEADER, actors)
     write_rows(reference / "indicators.csv", INDICATOR_HEADER, indicators)
     return reference
@@ -125,19 +171,32 @@ def second_analyst(data: Path) -> dict:
                     week % 4
                 ]
                 quote = f"Update {week + 1}.{k + 1}: {figure} troops are now in Russia."
-                low, high = {"more than 3,000": ("3000", ""), "at least 3,000": ("3000", ""),
-                             "about 11,000": ("11000", "11000"),
-                             "up to 12,000": ("", "12000")}[figure]  # fmt: skip
-                cells = dict(figure_text=figure, quantity_low=low, quantity_high=high,
-                             indicator="troops_in_russia", figure_status="estimate",
-                             topic="troop_numbers")  # fmt: skip
+                low, high = {
+                    "more than 3,000": ("3000", ""),
+                    "at least 3,000": ("3000", ""),
+                    "about 11,000": ("11000", "11000"),
+                    "up to 12,000": ("", "12000"),
+                }[figure]
+                cells = dict(
+                    figure_text=figure,
+                    quantity_low=low,
+                    quantity_high=high,
+                    indicator="troops_in_russia",
+                    figure_status="estimate",
+                    topic="troop_numbers",
+                )
             elif k == 1 and week % 3 == 0:
                 count = 8000 + 500 * week
                 figure = f"some {count:,}"
                 quote = f"Update {week + 1}.{k + 1}: {figure} of them in the Kursk region."
-                cells = dict(figure_text=f"{count:,}", quantity_low=str(count),
-                             quantity_high=str(count), indicator="troops_in_kursk",
-                             figure_status="deployed", topic="troop_location")  # fmt: skip
+                cells = dict(
+                    figure_text=f"{count:,}",
+                    quantity_low=str(count),
+                    quantity_high=str(count),
+                    indicator="troops_in_kursk",
+                    figure_status="deployed",
+                    topic="troop_location",
+                )
             sentences.append(quote)
             rows.append(_claim(number, source_id, claimant, country, quote, **cells))
             number += 1
@@ -145,20 +204,42 @@ def second_analyst(data: Path) -> dict:
             quote = "We know nothing of any North Korean soldiers here."
             sentences.append(quote)
             denial = f"C{number:04d}"
-            rows.append(_claim(number, source_id, "Peskov", "RU", quote, stance="denies",
-                               statement="Peskov denied that North Korean troops are in Russia."))  # fmt: skip
+            rows.append(
+                _claim(
+                    number,
+                    source_id,
+                    "Peskov",
+                    "RU",
+                    quote,
+                    stance="denies",
+                    statement="Peskov denied that North Korean troops are in Russia.",
+                )
+            )
             number += 1
         if week == WEEKS - 2:  # the same government acknowledges them
             quote = "North Korean units took part in the fighting in the Kursk region."
             sentences.append(quote)
             withdrawal = f"C{number:04d}"
-            rows.append(_claim(number, source_id, "General Staff of Russia", "RU", quote,
-                               statement="Russia's General Staff said North Korean units "
-                               "fought in the Kursk region."))  # fmt: skip
+            rows.append(
+                _claim(
+                    number,
+                    source_id,
+                    "General Staff of Russia",
+                    "RU",
+                    quote,
+                    statement="Russia's General Staff said North Korean units "
+                    "fought in the Kursk region.",
+                )
+            )
             number += 1
-        write_source(data / "sources", source_id, "\n".join(sentences) + "\n",
-                     title=f"Week {week + 1} update", outlet="Test Wire",
-                     published=day.isoformat())  # fmt: skip
+        write_source(
+            data / "sources",
+            source_id,
+            "\n".join(sentences) + "\n",
+            title=f"Week {week + 1} update",
+            outlet="Test Wire",
+            published=day.isoformat(),
+        )
     (data / "claims").mkdir()
     write_claims(data / "claims" / "claims.csv", rows)
     (data / "judgments").mkdir()
@@ -166,21 +247,43 @@ def second_analyst(data: Path) -> dict:
     write_rows(
         data / "judgments" / "judgments.csv",
         JUDGMENT_HEADER,
-        [["J001", "North Korean troops are almost certainly in Russia.", "almost certain",
-          "moderate", "C0001 C0002 C0019", review.isoformat(), "",
-          "Reviewed once, early; never since."]],
-    )  # fmt: skip
+        [
+            [
+                "J001",
+                "North Korean troops are almost certainly in Russia.",
+                "almost certain",
+                "moderate",
+                "C0001 C0002 C0019",
+                review.isoformat(),
+                "",
+                "Reviewed once, early; never since.",
+            ]
+        ],
+    )
     last = FIRST_DAY + dt.timedelta(weeks=WEEKS - 1)
-    return {"as_of": last.isoformat(), "claims": len(rows), "denial": denial,
-            "withdrawal": withdrawal, "stale": "J001"}  # fmt: skip
+    return {
+        "as_of": last.isoformat(),
+        "claims": len(rows),
+        "denial": denial,
+        "withdrawal": withdrawal,
+        "stale": "J001",
+    }
 
 
 SUBJECT_ACTORS = [
     ["northland", "Northland government", "", "", "XX", "government", "", ""],
-    ["northland_ministry", "Northland Ministry of Defence", "MoD Northland", "", "XX",
-     "agency", "northland", ""],
+    [
+        "northland_ministry",
+        "Northland Ministry of Defence",
+        "MoD Northland",
+        "",
+        "XX",
+        "agency",
+        "northland",
+        "",
+    ],
     ["harbour_watch", "Harbour Watch", "", "", "XX", "media", "", ""],
-]  # fmt: skip
+]
 SUBJECT_INDICATORS = [
     ["shells_shipped", "artillery shells shipped", "units", "Shells shipped by sea."],
 ]
@@ -196,20 +299,50 @@ def second_subject(data: Path) -> dict:
         "The ministry denied that any shells were shipped before March.\n"
     )
     source_id = "2025-04-01_harbour_shell-shipments"
-    write_source(data / "sources", source_id, text, title="Shell shipments", outlet="Harbour",
-                 published="2025-04-01")  # fmt: skip
+    write_source(
+        data / "sources",
+        source_id,
+        text,
+        title="Shell shipments",
+        outlet="Harbour",
+        published="2025-04-01",
+    )
     rows = [
-        _claim(1, source_id, "MoD Northland", "XX",
-               "more than 1,000,000 shells had been shipped by sea",
-               topic="arms_transfers", figure_text="more than 1,000,000",
-               quantity_low="1000000", indicator="shells_shipped", figure_status="deployed"),
-        _claim(2, source_id, "Harbour Watch", "XX", "about 400,000 shells loaded in March",
-               topic="arms_transfers", figure_text="about 400,000", quantity_low="400000",
-               quantity_high="400000", indicator="shells_shipped", figure_status="deployed"),
-        _claim(3, source_id, "Northland Ministry of Defence", "XX",
-               "denied that any shells were shipped before March", topic="arms_transfers",
-               stance="denies"),
-    ]  # fmt: skip
+        _claim(
+            1,
+            source_id,
+            "MoD Northland",
+            "XX",
+            "more than 1,000,000 shells had been shipped by sea",
+            topic="arms_transfers",
+            figure_text="more than 1,000,000",
+            quantity_low="1000000",
+            indicator="shells_shipped",
+            figure_status="deployed",
+        ),
+        _claim(
+            2,
+            source_id,
+            "Harbour Watch",
+            "XX",
+            "about 400,000 shells loaded in March",
+            topic="arms_transfers",
+            figure_text="about 400,000",
+            quantity_low="400000",
+            quantity_high="400000",
+            indicator="shells_shipped",
+            figure_status="deployed",
+        ),
+        _claim(
+            3,
+            source_id,
+            "Northland Ministry of Defence",
+            "XX",
+            "denied that any shells were shipped before March",
+            topic="arms_transfers",
+            stance="denies",
+        ),
+    ]
     (data / "claims").mkdir()
     write_claims(data / "claims" / "claims.csv", rows)
     (data / "briefing.yml").write_text(

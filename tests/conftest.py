@@ -109,6 +109,7 @@ FIXTURE_ACTORS = [
     ["us_government", "U.S. government", "", "", "US", "government", "", ""],
     ["spokesman", "A spokesman", "", "", "RU", "unnamed", "", ""],
     ["analysts", "Analysts", "", "", "US", "unnamed", "", ""],
+    ["russia", "Russian government", "Moscow", "", "RU", "government", "", ""],
 ]
 #: The fixture's indicators: ``indicator,label,unit,description``.
 FIXTURE_INDICATORS = [["troops_sent", "troops sent", "troops", "Troops sent, by any count."]]

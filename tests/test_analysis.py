@@ -5,35 +5,70 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from briefing import analysis
+from briefing.analysis import (
+    appendix,
+    changes,
+    corroboration,
+    figures,
+    stances,
+    summary,
+    timeline,
+    wording,
+)
+from briefing.analysis import (
+    judgments as judged,
+)
+from briefing.figure_text import bound_kind, stated_numbers, unstated_bounds
 
 STATUSES = pd.DataFrame(
-    {"label": ["sent", "pledged", "being prepared"]},
-    index=["deployed", "pledged", "in_preparation"],
+    {"label": ["sent", "pledged", "estimated"]}, index=["deployed", "pledged", "estimate"]
 )
 TOPICS = pd.DataFrame(
     {"label": ["Troop presence", "Arms transfers"]}, index=["troop_presence", "arms_transfers"]
 )
 WORDS = pd.DataFrame({"probability_high": [80, 99]}, index=["likely", "almost certain"])
-SOURCES = pd.DataFrame(
-    {"source_id": ["S1", "S2"], "published": pd.to_datetime(["2024-10-24", "2024-11-15"])}
+INDICATORS = pd.DataFrame(
+    {"label": ["troops in the region", "shells shipped"], "unit": ["troops", "units"]},
+    index=["in_region", "shells"],
 )
+SOURCES = pd.DataFrame(
+    {
+        "source_id": ["S1", "S2", "S3"],
+        "published": pd.to_datetime(["2024-10-24", "2024-11-15", "2025-04-28"]),
+        "outlet": ["Wire", "Wire", "Wire"],
+        "title": ["One", "Two", "Three"],
+    }
+)
+BOOKS = {
+    "figure_statuses": STATUSES,
+    "indicators": INDICATORS,
+    "estimative_words": WORDS,
+    "topics": TOPICS,
+}
 
 
 def claims(*rows: dict) -> pd.DataFrame:
-    """Typed claims from partial rows (defaults fill the rest)."""
+    """Typed claims as :func:`briefing.claims.load_claims` returns them, from partial rows."""
     base = {
         "claim_id": "C0001",
         "source_id": "S1",
         "claimant": "A",
+        "actor": "A",
+        "actor_id": "a",
+        "actor_root": "a",
         "claimant_country": "US",
         "claim_date": pd.NaT,
         "topic": "troop_presence",
         "statement": "s",
         "quote": "q",
+        "figure_text": "",
         "quantity_low": pd.NA,
         "quantity_high": pd.NA,
-        "unit": "",
+        "indicator": "",
+        "unit": None,
+        "indicator_label": None,
+        "bound": None,
+        "coded": False,
         "figure_status": "",
         "stance": "asserts",
         "source_reliability": "B",
@@ -44,16 +79,21 @@ def claims(*rows: dict) -> pd.DataFrame:
     for name in ("quantity_low", "quantity_high", "info_credibility"):
         frame[name] = frame[name].astype("Int64")
     frame["claim_date"] = pd.to_datetime(frame["claim_date"])
+    frame["bound"] = [
+        bound_kind(lo, hi) if pd.notna(lo) or pd.notna(hi) else None
+        for lo, hi in zip(frame["quantity_low"], frame["quantity_high"], strict=True)
+    ]
     return frame
 
 
-def troops(claim_id, low, high, status="deployed", **extra) -> dict:
-    """A claim counting troops."""
+def figure(claim_id, words, low, high, indicator="in_region", status="deployed", **extra):
+    """A claim with a figure, as stated."""
     return {
         "claim_id": claim_id,
+        "figure_text": words,
         "quantity_low": low,
         "quantity_high": high,
-        "unit": "troops",
+        "indicator": indicator,
         "figure_status": status,
         **extra,
     }
@@ -68,240 +108,342 @@ def judgments(*rows: dict) -> pd.DataFrame:
         "confidence": "low",
         "claim_ids": ["C0001"],
         "valid_from": pd.Timestamp("2024-10-24"),
+        "expires_on": pd.NaT,
     }
-    rows = rows or ({},)
-    return pd.DataFrame([{**base, **row} for row in rows], columns=list(base))
+    return pd.DataFrame([{**base, **row} for row in rows or ({},)], columns=list(base))
 
 
 EMPTY = claims().iloc[0:0]
 
 
-def test_troop_figures_sorted_and_filtered():
+@pytest.mark.parametrize(
+    ("words", "numbers"),
+    [
+        ("more than 3,000", {3000}),
+        ("10,000-plus", {10000}),
+        ("about 1.5 million", {1500000}),
+        ("two units", {2}),
+        ("12 thousand", {12000}),
+        ("several dozens", set()),
+        ("between 1,000 and 2,000", {1000, 2000}),
+    ],
+)
+def test_numbers_written_in_a_figure(words, numbers):
+    assert stated_numbers(words) == numbers
+
+
+def test_bounds_must_be_written_in_the_words():
+    assert unstated_bounds("more than 3,000", "3000", "") == []
+    assert unstated_bounds("several dozens", "24", "99") == ["24", "99"]
+    assert unstated_bounds("about 10,000", "10000", "12000") == ["12000"]
+
+
+def test_an_open_bound_is_never_the_highest_nor_an_upper_bound_the_lowest():
     frame = claims(
-        troops("C0001", 3000, 3000, claimant="Lawmakers", claimant_country="KR"),
-        troops("C0002", pd.NA, 12000, "in_preparation", source_id="S2"),
-        {"claim_id": "C0003", "quantity_low": 2, "quantity_high": 2, "unit": "units"},
-        troops("C0004", 1500, 1500),
+        figure("C0001", "more than 30,000", 30000, pd.NA),
+        figure("C0002", "about 11,000", 11000, 11000, source_id="S2"),
+        figure("C0003", "up to 500", pd.NA, 500),
+        figure("C0004", "3,000", 3000, 3000),
     )
-    figures = analysis.troop_figures(frame, SOURCES)
-    assert list(figures["claim_id"]) == ["C0004", "C0001", "C0002"]
-    assert figures.loc[2, "source_published"] == pd.Timestamp("2024-11-15")
-
-
-def test_figure_sentences_name_the_extremes():
-    frame = claims(
-        troops("C0001", 3000, 3000, claimant="Lawmakers", claimant_country="KR"),
-        troops("C0002", pd.NA, 12000, "in_preparation", claimant="Z", claimant_country="UA"),
-    )
-    figures = analysis.troop_figures(frame, SOURCES)
-    text = analysis.figure_range_sentence(figures, STATUSES)
-    assert "2 troop figures" in text and "3,000 to 12,000" in text and "from Z (UA)" in text
-    extremes = analysis.figure_extremes_sentence(figures, STATUSES)
-    assert extremes == (
-        "Claimed troop figures range from 3,000 (sent; Lawmakers, KR) to "
-        "up to 12,000 (being prepared; Z, UA)."
-    )
-
-
-def test_figure_sentences_on_empty_and_single_row():
-    none = analysis.troop_figures(EMPTY, SOURCES)
-    assert analysis.figure_range_sentence(none, STATUSES) == "No troop figures have been claimed."
+    figs = figures.figures(frame, SOURCES)
+    assert figures.highest(figs)["claim_id"] == "C0002"  # not "more than 30,000"
+    assert figures.lowest(figs)["claim_id"] == "C0004"  # not "up to 500"
+    sentence = figures.range_sentence(figs, "troops in the region", STATUSES)
     assert (
-        analysis.figure_extremes_sentence(none, STATUSES) == "No troop figures have been claimed."
+        "the highest is about 11,000" in sentence and "1 figure only sets a lower bound" in sentence
     )
-    one = analysis.troop_figures(claims(troops("C0001", 100, 250)), SOURCES)
-    assert analysis.figure_extremes_sentence(one, STATUSES) == (
-        "One troop figure has been claimed: 100\u2013250 (sent; A, US)."
+    assert "3,000\u20133,000" not in sentence and "30,000" not in sentence.split("highest")[1]
+
+
+def test_the_analysts_coding_is_printed_as_words_and_never_compared():
+    frame = claims(
+        figure("C0001", "several dozens", 24, 99, coded=True),
+        figure("C0002", "about 100", 100, 100),
     )
+    figs = figures.figures(frame, SOURCES)
+    assert figures.lowest(figs)["claim_id"] == "C0002"
+    sentence = figures.range_sentence(figs, "troops in the region", STATUSES)
+    assert "\u201cseveral dozens\u201d (C0001) is given in words only" in sentence
+    assert "24\u201399" not in sentence and "99" not in sentence
+    table = figures.figures_table(figs, STATUSES)
+    assert list(table["Figure as stated"]) == ["several dozens", "about 100"]
+
+
+def test_figures_of_different_indicators_are_never_compared():
+    frame = claims(
+        figure("C0001", "1,000", 1000, 1000),
+        figure("C0002", "1,000,000", 1000000, 1000000, indicator="shells"),
+    )
+    figs = figures.figures(frame, SOURCES)
+    region = figures.of_indicator(figs, "in_region")
+    assert figures.highest(region)["claim_id"] == "C0001"
+    assert figures.headline(figs, INDICATORS, []) == ["in_region", "shells"]
+    assert figures.headline(figs, INDICATORS, ["shells"]) == ["shells"]
+    lines = summary.bottom_line(
+        judged.review(judgments().iloc[0:0], frame, SOURCES, "2024-10-24", 30),
+        figs,
+        stances.denials(frame, SOURCES, TOPICS),
+        BOOKS,
+        ["in_region", "shells"],
+    )
+    assert any(line.startswith("Troops in the region: 1,000 (") for line in lines)
+    assert any(line.startswith("Shells shipped: 1,000,000 (") for line in lines)
+
+
+def test_figure_sentences_on_empty_and_improbable_figures():
+    assert "No figures have been given" in figures.range_sentence(
+        figures.figures(EMPTY, SOURCES), "x", STATUSES
+    )
+    doubtful = figures.figures(
+        claims(figure("C0009", "5,000", 5000, 5000, info_credibility=5)), SOURCES
+    )
+    sentence = figures.range_sentence(doubtful, "x", STATUSES)
+    assert "can be compared" in sentence and "graded improbable is not compared (C0009)" in sentence
+    assert figures.extremes_sentence(doubtful, "x", STATUSES) is None
 
 
 @pytest.mark.parametrize(
     ("low", "high", "text"),
-    [(1500, 1500, "1,500"), (pd.NA, 12000, "up to 12,000"), (10000, 12000, "10,000\u201312,000")],
+    [
+        (1500, 1500, "1,500"),
+        (pd.NA, 12000, "up to 12,000"),
+        (3000, pd.NA, "at least 3,000"),
+        (10000, 12000, "10,000\u201312,000"),
+    ],
 )
 def test_format_count(low, high, text):
-    assert analysis.format_count(low, high) == text
+    assert wording.format_count(low, high) == text
 
 
-def test_denials_and_what_contradicts_them():
+def test_a_denial_stands_until_its_own_government_asserts_the_contrary():
     frame = claims(
         {
             "claim_id": "C0001",
-            "claimant": "Moscow",
+            "actor": "Dmitry Peskov",
+            "actor_id": "peskov",
+            "actor_root": "russia",
+            "claimant_country": "RU",
+            "stance": "denies",
+        },
+        {
+            "claim_id": "C0002",
+            "actor": "John Kirby",
+            "actor_id": "kirby",
+            "actor_root": "usa",
+            "source_id": "S2",
+        },
+        {
+            "claim_id": "C0003",
+            "actor": "Russian General Staff",
+            "actor_id": "staff",
+            "actor_root": "russia",
+            "claimant_country": "RU",
+            "source_id": "S3",
+        },
+        {
+            "claim_id": "C0004",
+            "actor": "Lavrov",
+            "actor_id": "lavrov",
+            "actor_root": "russia",
+            "claimant_country": "RU",
             "stance": "denies",
             "topic": "arms_transfers",
+        },
+    )
+    before = stances.denials(frame[frame["source_id"] != "S3"], SOURCES, TOPICS)
+    assert list(before["state"]) == ["standing", "standing"]
+    assert before.iloc[0]["contradicted_by"] == ["C0002"]  # another government
+    after = stances.denials(frame, SOURCES, TOPICS)
+    assert list(after["state"]) == ["withdrawn", "standing"]  # another topic still stands
+    assert after.iloc[0]["withdrawn_by"] == "C0003"
+    sentence = stances.denial_sentence(after)
+    assert sentence.startswith("Denials on record: Lavrov (RU) on arms transfers.")
+    assert (
+        "Withdrawn since: Dmitry Peskov (RU) on troop presence (C0003, 28\u00a0Apr\u00a02025)"
+        in sentence
+    )
+    dated = {"S1": "2024-10-24", "S2": "2024-11-15", "S3": "2025-04-28"}
+
+    class Known:  # what changed between two dates, from the evidence known on each
+        def __init__(self, day):
+            keep = [s for s, d in dated.items() if d <= day]
+            self.claims = frame[frame["source_id"].isin(keep)]
+            self.sources = SOURCES[SOURCES["source_id"].isin(keep)]
+            self.codebooks = BOOKS
+            self.judgments = judgments().iloc[0:0]
+            self.gaps = pd.DataFrame({"gap_id": [], "question": [], "closed_on": []})
+
+    found = changes.what_changed(Known("2024-11-15"), Known("2025-04-28"))
+    assert found["Denials withdrawn"] == [
+        "C0001: Dmitry Peskov (RU) on troop presence, withdrawn by C0003 (28\u00a0Apr\u00a02025)"
+    ]
+
+
+def test_corroboration_counts_actors_and_roots_never_spellings():
+    frame = claims(
+        {
+            "claim_id": "C0001",
+            "claimant": "Peskov",
+            "actor": "Dmitry Peskov",
+            "actor_id": "peskov",
+            "actor_root": "russia",
             "claimant_country": "RU",
         },
-        {"claim_id": "C0002", "claimant": "Kyiv", "topic": "arms_transfers"},
-        {"claim_id": "C0003", "claimant": "Kyiv", "topic": "troop_presence"},
+        {
+            "claim_id": "C0002",
+            "claimant": "Dmitry Peskov (Kremlin spokesman)",
+            "actor": "Dmitry Peskov",
+            "actor_id": "peskov",
+            "actor_root": "russia",
+            "claimant_country": "RU",
+            "source_id": "S2",
+        },
+        {
+            "claim_id": "C0003",
+            "actor": "Russian General Staff",
+            "actor_id": "staff",
+            "actor_root": "russia",
+            "claimant_country": "RU",
+        },
+        {
+            "claim_id": "C0004",
+            "actor": "NIS",
+            "actor_id": "nis",
+            "actor_root": "korea",
+            "claimant_country": "KR",
+        },
     )
-    denied = analysis.denials(frame, TOPICS)
-    assert denied.loc[0, "contradicted_by"] == ["C0002"]
-    assert analysis.denial_sentence(denied) == "Denials on record: Moscow (RU) on arms transfers."
-    assert analysis.denial_sentence(analysis.denials(EMPTY, TOPICS)).startswith("No claimant")
+    table = judgments({"claim_ids": ["C0001", "C0002", "C0003", "C0004"]})
+    support = corroboration.corroboration(table, frame, stances.denials(frame, SOURCES, TOPICS))
+    row = support.iloc[0]
+    assert (row["claims"], row["actors"], row["roots"], row["countries"], row["sources"]) == (
+        4,
+        3,
+        2,
+        2,
+        2,
+    )
+    matrix = stances.who_says_what(frame)
+    assert list(matrix.index) == ["Dmitry Peskov (RU)", "Russian General Staff (RU)", "NIS (KR)"]
 
 
-def test_bottom_line_is_two_to_four_sentences():
-    figures = analysis.troop_figures(claims(troops("C0001", 3000, 3000)), SOURCES)
-    denied = analysis.denials(EMPTY, TOPICS)
-    two = analysis.bottom_line(judgments(), figures, denied, STATUSES, WORDS)
-    assert len(two) == 3 and two[0] == "It is likely."
-    many = judgments({}, {"judgment_id": "J002", "text": "Second."}, {"text": "Third."})
-    assert len(analysis.bottom_line(many, figures, denied, STATUSES, WORDS)) == 4
-    assert len(analysis.bottom_line(judgments().iloc[0:0], figures, denied, STATUSES, WORDS)) == 2
-
-
-def test_who_says_what_marks_both_stances():
+def test_an_old_judgment_with_newer_claims_is_flagged_and_never_leads():
     frame = claims(
-        {"claim_id": "C0001", "claimant": "X"},
-        {"claim_id": "C0002", "claimant": "X", "stance": "denies"},
-        {"claim_id": "C0003", "claimant": "Y", "topic": "arms_transfers"},
+        {"claim_id": "C0001"},
+        {"claim_id": "C0002", "source_id": "S3"},  # same topic, published later
+        {"claim_id": "C0003", "source_id": "S3", "topic": "arms_transfers"},  # does not bear
     )
-    matrix = analysis.who_says_what(frame)
-    assert matrix.loc["X (US)", "troop_presence"] == "both"
-    assert matrix.loc["X (US)", "arms_transfers"] == ""
-    assert matrix.loc["Y (US)", "arms_transfers"] == "asserts"
-    assert analysis.who_says_what(EMPTY).empty
+    table = judgments(
+        {"judgment_id": "J001", "text": "Old.", "valid_from": pd.Timestamp("2024-10-24")},
+        {"judgment_id": "J002", "text": "Gone.", "expires_on": pd.Timestamp("2025-01-01")},
+    )
+    reviewed = judged.review(table, frame, SOURCES, "2025-04-28", review_days=30)
+    assert list(reviewed["state"]) == ["flagged", "lapsed"]
+    assert reviewed.iloc[0]["newer_claims"] == ["C0002"]
+    note = judged.review_note(reviewed.iloc[0])
+    assert note == "Not reviewed since 24\u00a0Oct\u00a02024; 1 newer claim bears on it."
+    fresh = judged.review(table.iloc[:1], frame, SOURCES, "2024-11-01", review_days=30)
+    assert list(fresh["state"]) == ["current"]  # within the review period
+    lines = summary.bottom_line(
+        reviewed,
+        figures.figures(frame, SOURCES),
+        stances.denials(frame, SOURCES, TOPICS),
+        BOOKS,
+        [],
+    )
+    assert "Old." not in lines and "Gone." not in lines
+    assert lines[0] == (
+        "No key judgment is current: 1 key judgment awaiting review and 1 key judgment past "
+        "its horizon."
+    )
 
 
-def test_corroboration_counts_independent_support():
+def test_bottom_line_leads_with_the_newest_then_most_likely_current_judgment():
+    table = judgments(
+        {"judgment_id": "J001", "text": "Old.", "valid_from": pd.Timestamp("2024-10-24")},
+        {
+            "judgment_id": "J002",
+            "text": "New.",
+            "valid_from": pd.Timestamp("2024-11-15"),
+            "likelihood": "likely",
+        },
+        {
+            "judgment_id": "J003",
+            "text": "New and surer.",
+            "likelihood": "almost certain",
+            "valid_from": pd.Timestamp("2024-11-15"),
+        },
+    )
+    reviewed = judged.review(table, EMPTY, SOURCES, "2024-11-15", 30)
+    lines = summary.bottom_line(
+        reviewed,
+        figures.figures(EMPTY, SOURCES),
+        stances.denials(EMPTY, SOURCES, TOPICS),
+        BOOKS,
+        [],
+    )
+    assert lines[:2] == ["New and surer.", "New."]
+    assert lines[-1] == "No actor has denied any of the claims on record."
+
+
+def test_the_pdf_prints_cited_then_new_then_recent_and_one_claim_costs_at_most_one():
+    many = claims(
+        *[{"claim_id": f"C{n:04d}", "source_id": "S1" if n < 150 else "S2"} for n in range(1, 201)]
+    )
+    kept = appendix.printed_claims(many, SOURCES, cited={"C0003"}, new={"C0005"}, budget=20)
+    assert len(kept) == 20 and {"C0003", "C0005"} <= kept
+    assert {f"C{n:04d}" for n in range(183, 201)} <= kept  # then the most recent
+    for size in range(15, 30):  # adding a claim removes at most one printed claim
+        before = appendix.printed_claims(many.iloc[:size], SOURCES, set(), set(), budget=20)
+        after = appendix.printed_claims(many.iloc[: size + 1], SOURCES, set(), set(), budget=20)
+        assert len(before - after) <= 1
+    assert appendix.printed_claims(many.iloc[:10], SOURCES, set(), set(), budget=20) == set(
+        many["claim_id"].iloc[:10]
+    )
+
+
+def test_timeline_merges_events_and_dated_statements_by_actor():
     frame = claims(
-        {"claim_id": "C0001", "claimant": "A", "claimant_country": "US"},
-        {"claim_id": "C0002", "claimant": "A", "claimant_country": "US"},
-        {"claim_id": "C0003", "claimant": "B", "claimant_country": "XX", "source_id": "S2"},
-        {"claim_id": "C0004", "claimant": "C", "stance": "denies"},
+        {"claim_id": "C0001", "claim_date": "2024-10-23", "actor": "Kirby"},
+        {"claim_id": "C0002", "claim_date": "2024-10-23", "claimant": "J. Kirby", "actor": "Kirby"},
     )
-    table = analysis.corroboration(judgments({"claim_ids": ["C0001", "C0002", "C0003"]}), frame)
-    row = table.iloc[0]
-    assert (row["claims"], row["claimants"], row["countries"], row["sources"]) == (3, 2, 1, 2)
-    assert row["contradicted_by"] == ["C0004"]
-    assert analysis.corroboration(judgments().iloc[0:0], frame).empty
-
-
-def test_timeline_merges_events_and_dated_statements():
     events = pd.DataFrame(
         {
             "date": pd.to_datetime(["2024-06-01"]),
             "date_precision": ["month"],
-            "event": ["Treaty"],
+            "event": ["Treaty signed"],
             "claim_ids": [["C0001"]],
         }
     )
-    frame = claims(
-        {"claim_id": "C0001", "claim_date": "2024-10-23", "claimant": "Austin"},
-        {"claim_id": "C0002", "claim_date": "2024-10-23", "claimant": "Austin"},
-        {"claim_id": "C0003"},
-    )
-    items = analysis.timeline(events, frame)
+    items = timeline.timeline(events, frame)
     assert list(items["kind"]) == ["event", "statement"]
-    assert items.loc[1, "label"] == "Austin (US): 2 claim(s)"
-    assert items.loc[1, "claim_ids"] == ["C0001", "C0002"]
-    assert analysis.timeline(events.iloc[0:0], EMPTY).empty
+    assert items.iloc[1]["label"] == "Kirby (US): 2 claim(s)"
 
 
 def test_grade_counts_cover_the_whole_scale():
-    counts = analysis.grade_counts(claims({}, {"claim_id": "C0002"}))
-    assert counts.shape == (6, 6) and counts.loc["B", 2] == 2 and counts.to_numpy().sum() == 2
+    counts = appendix.grade_counts(claims())
+    assert counts.shape == (6, 6) and counts.loc["B", 2] == 1
 
 
 def test_format_date_by_precision():
-    day = pd.Timestamp("2024-06-05")
-    assert analysis.format_date(day) == "5\u00a0Jun\u00a02024"
-    assert analysis.format_date(day, "month") == "June\u00a02024"
-    assert analysis.format_date(pd.NaT) == ""
+    day = pd.Timestamp("2024-06-01")
+    assert wording.format_date(day, "month") == "June\u00a02024"
+    assert wording.format_date(day, "year") == "2024"
+    assert wording.format_date(pd.NaT) == ""
 
 
-BOOKS = {
-    "units": pd.DataFrame({"label": ["troops", "casualties"]}, index=["troops", "casualties"]),
-    "figure_statuses": STATUSES,
-}
-
-
-def test_moved_figures_by_unit_and_status_ignore_improbable_ones():
-    before = claims(
-        troops("C0001", 3000, 3000, claim_date="2024-10-23"),
-        {
-            "claim_id": "C0002",
-            "quantity_low": 24,
-            "quantity_high": 99,
-            "unit": "casualties",
-            "figure_status": "estimate",
-        },
+def test_moved_figures_compare_one_indicator_and_status():
+    before = claims(figure("C0001", "about 3,000", 3000, 3000))
+    after = claims(
+        figure("C0001", "about 3,000", 3000, 3000),
+        figure("C0002", "more than 10,000", 10000, pd.NA, source_id="S2"),
+        figure("C0003", "1,000,000", 1000000, 1000000, indicator="shells", source_id="S2"),
     )
-    after = pd.concat(
-        [
-            before,
-            claims(
-                troops("C0003", 10000, 10000, source_id="S2"),
-                troops("C0004", 1000, 1000, source_id="S2", info_credibility=5),  # a slip: ignored
-                {
-                    "claim_id": "C0005",
-                    "quantity_low": 2,
-                    "quantity_high": 2,
-                    "unit": "units",
-                    "figure_status": "pledged",
-                    "source_id": "S2",
-                },
-            ),
-        ],
-        ignore_index=True,
-    )
-    moved, added = analysis.moved_figures(
-        analysis.counted_figures(before, SOURCES), analysis.counted_figures(after, SOURCES), BOOKS
+    moved, added = changes.moved_figures(
+        figures.figures(before, SOURCES), figures.figures(after, SOURCES), BOOKS
     )
     assert moved == [
-        "troops, sent: 3,000 (A, US, 23\u00a0Oct\u00a02024) \u2192 "
-        "10,000 (A, US, 15\u00a0Nov\u00a02024)"
+        "troops in the region, sent: about 3,000 (A, US, 24\u00a0Oct\u00a02024) \u2192 "
+        "more than 10,000 (A, US, 15\u00a0Nov\u00a02024)"
     ]
-    assert added == ["units, pledged: 2 (A, US, 15\u00a0Nov\u00a02024)"]
-
-
-def test_moved_figures_handle_open_lower_bounds():
-    before = claims(troops("C0001", pd.NA, 12000))
-    after = pd.concat(
-        [
-            before,
-            claims(
-                troops("C0002", pd.NA, 12000, source_id="S2"),
-                troops("C0003", 5000, 9000, "pledged"),
-            ),
-        ],
-        ignore_index=True,
-    )
-    moved, _ = analysis.moved_figures(
-        analysis.counted_figures(before, SOURCES), analysis.counted_figures(after, SOURCES), BOOKS
-    )
-    assert moved == []  # "up to 12,000" again is not a move
-
-
-def test_bottom_line_leads_with_the_newest_then_most_likely_judgment():
-    rows = judgments(
-        {"judgment_id": "J001", "text": "Old."},
-        {"judgment_id": "J002", "text": "New, likely.", "valid_from": pd.Timestamp("2024-12-27")},
-        {
-            "judgment_id": "J003",
-            "text": "New, certain.",
-            "likelihood": "almost certain",
-            "valid_from": pd.Timestamp("2024-12-27"),
-        },
-    )
-    assert list(analysis.lead_judgments(rows, WORDS)["judgment_id"]) == ["J003", "J002", "J001"]
-
-
-def test_improbable_figures_are_shown_but_not_counted():
-    frame = claims(troops("C0001", 3000, 3000), troops("C0002", 1000, 1000, info_credibility=5))
-    figures = analysis.troop_figures(frame, SOURCES)
-    assert len(figures) == 2
-    text = analysis.figure_range_sentence(figures, STATUSES)
-    assert "1 troop figure has been claimed" in text and "ranging from 3,000 to 3,000" in text
-    assert "1 figure(s) graded improbable are not counted (C0002)." in text
-    assert "1,000" not in analysis.figure_extremes_sentence(figures, STATUSES)
-
-
-def test_many_improbable_figures_name_a_few_ids_and_count_the_rest():
-    doubtful = [troops(f"C{i:04d}", 100 + i, 100 + i, info_credibility=5) for i in range(1, 21)]
-    figures = analysis.troop_figures(claims(troops("C0100", 3000, 3000), *doubtful), SOURCES)
-    note = analysis.figure_range_sentence(figures, STATUSES).split("claimed")[-1]
-    limit = analysis.LIMITS["links"]
-    assert "20 figure(s) graded improbable are not counted (C0001, " in note
-    assert note.count(", C00") == limit - 1 and f"\u2026 and {20 - limit} more)." in note
+    assert added == ["shells shipped, sent: 1,000,000 (A, US, 15\u00a0Nov\u00a02024)"]

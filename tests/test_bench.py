@@ -31,7 +31,7 @@ def test_synthetic_data_loads(tmp_path):
     out = tmp_path / "synth"
     synth(out)
     evidence = load_evidence(
-        ROOT / "data",
+        out,
         claims_path=out / "claims.csv",
         sources_dir=out / "sources",
         judgments_path=out / "judgments.csv",

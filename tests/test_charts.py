@@ -12,7 +12,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from briefing import analysis, charts, markup
+from briefing import charts, markup
+from briefing.analysis import appendix, corroboration, figures, stances, timeline
 from briefing.evidence import load_evidence
 
 
@@ -24,16 +25,20 @@ def evidence():
 def all_charts(evidence):
     """Every chart of the briefing with its alt text, built from ``evidence``."""
     books, claims = evidence.codebooks, evidence.claims
-    figures = analysis.troop_figures(claims, evidence.sources)
-    items = analysis.timeline(evidence.events, claims)
-    matrix = analysis.who_says_what(claims)
-    support = analysis.corroboration(evidence.judgments, claims)
-    counts = analysis.grade_counts(claims)
+    figs = figures.figures(claims, evidence.sources)
+    shown = figures.headline(figs, books["indicators"], [])
+    one = figures.of_indicator(figs, shown[0]) if shown else figs
+    label = books["indicators"]["label"].get(shown[0], "") if shown else ""
+    items = timeline.timeline(evidence.events, claims)
+    matrix = stances.who_says_what(claims)
+    denied = stances.denials(claims, evidence.sources, books["topics"])
+    support = corroboration.corroboration(evidence.judgments, claims, denied)
+    counts = appendix.grade_counts(claims)
     statuses, topics = books["figure_statuses"], books["topics"]
     return {
         "figures": (
-            charts.troop_figures_chart(figures, statuses),
-            charts.describe_troop_figures(figures, statuses),
+            charts.estimates_chart(one, statuses, label),
+            charts.describe_estimates(one, statuses, label),
         ),
         "timeline": (charts.timeline_chart(items), charts.describe_timeline(items)),
         "who": (
@@ -95,7 +100,7 @@ def test_svg_is_deterministic_and_carries_alt_text(evidence):
     first = markup.figure(fig, "Caption <b>", alt)
     second = markup.figure(all_charts(evidence)["figures"][0], "Caption <b>", alt)
     assert first == second
-    assert 'alt="Range chart of' in first and "Caption &lt;b&gt;" in first
+    assert 'alt="Chart of' in first and "Caption &lt;b&gt;" in first
 
 
 @pytest.mark.parametrize("name", ["figures", "timeline", "who", "corroboration", "grades"])

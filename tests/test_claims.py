@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT, assert_one, fixture_claims, validate, write_claims
+from conftest import (
+    FIXTURE_SOURCE_ID,
+    ROOT,
+    assert_one,
+    fixture_claims,
+    validate,
+    write_claims,
+)
 
 from briefing.claims import closest_passage, find_quote
 from briefing.cli import main
@@ -46,7 +53,7 @@ def test_fixture_dataset_is_valid(dataset, capsys):
         (2, "claim_id", "X3", ("'X3'", "C0001")),
         (2, "claimant", "", ("may not be blank",)),
         (2, "notes", "", ("may not be blank",)),
-        (3, "unit", "tanks", ("'tanks'", "units.csv")),
+        (3, "indicator", "tanks", ("'tanks'", "indicators.csv")),
         (3, "figure_status", "rumoured", ("'rumoured'", "figure_statuses.csv")),
     ],
 )
@@ -68,9 +75,64 @@ def test_low_above_high(dataset, capsys):
     assert_one(capsys, f"{CLAIMS}:2:quantity_low:", "5000", "3000", "low <= high")
 
 
-def test_quantity_without_unit(dataset, capsys):
-    edit(dataset, 0, unit="")
-    assert_one(capsys, f"{CLAIMS}:2:unit:", "a quantity is given")
+def test_quantity_without_an_indicator(dataset, capsys):
+    edit(dataset, 0, indicator="")
+    assert_one(capsys, f"{CLAIMS}:2:indicator:", "a quantity is given", "expected a indicator")
+
+
+def test_quantity_without_its_words(dataset, capsys):
+    edit(dataset, 0, figure_text="")
+    assert_one(capsys, f"{CLAIMS}:2:figure_text:", "a quantity is given")
+
+
+def test_figure_text_not_in_the_quote(dataset, capsys):
+    edit(dataset, 0, figure_text="about 3,000")
+    assert_one(capsys, f"{CLAIMS}:2:figure_text:", "'about 3,000'", "not in the quote")
+
+
+def test_a_bound_the_words_do_not_state(dataset, capsys):
+    edit(dataset, 0, quantity_high="5000")
+    assert_one(capsys, f"{CLAIMS}:2:quantity_high:", "found 5000", "analyst's coding")
+
+
+def test_a_bracket_the_notes_call_the_analysts_coding_is_accepted(dataset, capsys):
+    edit(
+        dataset,
+        0,
+        quantity_low="2000",
+        quantity_high="4000",
+        notes="B2: test fixture. The 2,000-4,000 bracket is the analyst\u2019s coding.",
+    )
+    assert validate(capsys) == (0, [])
+    claims = load_evidence(dataset).claims
+    assert bool(claims.loc[0, "coded"]) and claims.loc[0, "bound"] == "range"
+
+
+def test_a_lower_bound_alone_means_at_least(dataset, capsys):
+    rows = fixture_claims()
+    rows[0].update(quote="more than 3,000 troops", figure_text="more than 3,000", quantity_high="")
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    (dataset / "sources" / f"{FIXTURE_SOURCE_ID}.md").write_text(
+        (dataset / "sources" / f"{FIXTURE_SOURCE_ID}.md").read_text(encoding="utf-8")
+        + "\nThey said more than 3,000 troops.\n",
+        encoding="utf-8",
+    )
+    assert validate(capsys) == (0, [])
+    assert load_evidence(dataset).claims.loc[0, "bound"] == "at_least"
+
+
+def test_unknown_claimant_names_the_closest_actors(dataset, capsys):
+    edit(dataset, 3, claimant="Analyst")
+    line = assert_one(capsys, f"{CLAIMS}:5:claimant:", "'Analyst'", "no actor's name or alias")
+    assert line.endswith("closest: Analysts")
+
+
+@pytest.mark.parametrize("spelling", ["analysts", "ANALYSTS.", "  Analysts"[2:], "Analysts!"])
+def test_claimants_resolve_ignoring_case_spacing_and_punctuation(dataset, capsys, spelling):
+    edit(dataset, 3, claimant=spelling)
+    assert validate(capsys) == (0, [])
+    claims = load_evidence(dataset).claims
+    assert claims.loc[3, "actor"] == "Analysts" and claims.loc[3, "claimant"] == spelling
 
 
 def test_quantity_without_status(dataset, capsys):
@@ -78,9 +140,9 @@ def test_quantity_without_status(dataset, capsys):
     assert_one(capsys, f"{CLAIMS}:5:figure_status:", "a quantity is given")
 
 
-def test_unit_without_quantity(dataset, capsys):
-    edit(dataset, 2, unit="troops")
-    assert_one(capsys, f"{CLAIMS}:4:unit:", "no quantity")
+def test_indicator_without_quantity(dataset, capsys):
+    edit(dataset, 2, indicator="troops_sent")
+    assert_one(capsys, f"{CLAIMS}:4:indicator:", "no quantity")
 
 
 def test_duplicate_id(dataset, capsys):
@@ -174,7 +236,7 @@ def test_row_with_too_many_cells(dataset, capsys):
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[2] += ",extra"
     path.write_text("\n".join(lines), encoding="utf-8")
-    assert_one(capsys, f"{CLAIMS}:3::", "18 cells", "17")
+    assert_one(capsys, f"{CLAIMS}:3::", "19 cells", "18")
 
 
 def test_byte_order_mark_is_accepted_and_lines_stay_right(dataset, capsys):
@@ -238,15 +300,18 @@ def test_typed_columns(dataset):
 # --- the shipped, curated data -----------------------------------------------------------------
 
 
-def test_shipped_data_is_valid_with_the_four_troop_figures():
+def test_shipped_data_is_valid_with_the_four_troop_figures_as_stated():
     evidence = load_evidence(ROOT / "data")
     seed = evidence.claims[evidence.claims["source_id"].str.contains("v7n")]
     assert len(seed) >= 20
     troops = seed[seed["unit"] == "troops"]
-    found = {
-        int(row.quantity_high): (row.claimant, row.figure_status) for row in troops.itertuples()
-    }
-    assert found[1500] == ("National Intelligence Service (South Korea)", "deployed")
-    assert found[3000] == ("South Korean lawmakers", "deployed")
-    assert found[10000] == ("South Korean lawmakers", "pledged")
-    assert found[12000] == ("Volodymyr Zelenskyy", "in_preparation")
+    found = {row.figure_text: (row.actor, row.figure_status) for row in troops.itertuples()}
+    assert found["approximately 1,500"] == ("National Intelligence Service", "deployed")
+    assert found["3,000"] == ("South Korean lawmakers", "deployed")
+    assert found["about 10,000"] == ("South Korean lawmakers", "pledged")
+    assert found["up to 12,000"] == ("Volodymyr Zelenskyy", "in_preparation")
+    claims = evidence.claims.set_index("claim_id")
+    for claim in ("C0040", "C0101", "C0127", "C0159"):  # "at least", "more than", "-plus"
+        assert claims.at[claim, "bound"] == "at_least", claim
+    assert claims.at["C0152", "figure_text"] == "several dozens" and claims.at["C0152", "coded"]
+    assert claims["actor"].notna().all() and claims["actor_id"].notna().all()

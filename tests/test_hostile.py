@@ -28,6 +28,7 @@ from conftest import (
     fixture_claims,
     validate,
     write_claims,
+    write_registers,
     write_source,
 )
 from payloads import FORMULAS, REFUSED_EVERYWHERE, REFUSED_ON_ONE_LINE
@@ -312,7 +313,14 @@ def test_item11_oversized_cell_names_its_record_line(dataset, capsys):
 
 def test_item11_unterminated_quote_names_the_line_where_it_opens(dataset, capsys):
     rows = fixture_claims()
-    rows[3].update(statement="Up to twelve thousand expected.", quote="troops by December")
+    rows[3].update(
+        statement="Up to twelve thousand expected.",
+        quote="troops by December",
+        figure_text="",
+        quantity_high="",
+        indicator="",
+        figure_status="",
+    )
     path = dataset / "claims" / "claims.csv"
     write_claims(path, rows)
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -423,6 +431,7 @@ def briefing_with_odd_prose(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(ROOT / "data" / "reference", data / "reference")
+    write_registers(data / "reference")
     (data / "sources").mkdir()
     (data / "claims").mkdir()
     write_source(data / "sources")

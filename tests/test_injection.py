@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, write_registers
 from payloads import PAYLOADS
 from pypdf import PdfReader
 
@@ -58,7 +58,7 @@ def hostile(tmp_path_factory):
         allow_unicode=True,
         sort_keys=False,
     )
-    text = "\n".join(PAYLOADS)
+    text = "\n".join([*PAYLOADS, "3,000 troops"])
     (data / "sources" / f"{SOURCE_ID}.md").write_text(f"---\n{front}---\n{text}", "utf-8")
     rows = []
     for number, payload in enumerate(PAYLOADS, start=1):
@@ -81,12 +81,18 @@ def hostile(tmp_path_factory):
         )
         rows.append(row)
     rows[0].update(
+        quote="3,000 troops",
+        figure_text="3,000",
         quantity_low="3000",
         quantity_high="3000",
-        unit="troops",
+        indicator="troops",
         figure_status="deployed",
         claimant="<b>Bold</b> 김정은",
     )
+    # every claimant is an actor whose name is the payload: names are data too
+    actors = [[f"a{n}", row["claimant"], "", PAYLOADS[13], "KP", "unnamed", "", PAYLOADS[3]]
+              for n, row in enumerate(rows)]  # fmt: skip
+    write_registers(data / "reference", actors, [["troops", PAYLOADS[1], "troops", PAYLOADS[2]]])
     with (data / "claims" / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, CLAIM_COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -26,7 +26,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, fixture_claims, write_claims, write_source
+from conftest import ROOT, fixture_claims, write_claims, write_registers, write_source
 
 from briefing.render import render_briefing
 
@@ -90,6 +90,7 @@ sys.exit(main())
 def make_dataset(data: Path, claim_date: str | None = None) -> Path:
     """The ``dataset`` of conftest, made in ``data``; C0003 dated ``claim_date`` if given."""
     shutil.copytree(ROOT / "data" / "reference", data / "reference")
+    write_registers(data / "reference")
     (data / "sources").mkdir(parents=True)
     (data / "claims").mkdir()
     write_source(data / "sources")
@@ -124,7 +125,7 @@ def assert_complete(folder: Path) -> None:
     """A briefing folder holds what its manifest lists, with the hashes it records."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     expected = {**manifest["outputs"], "manifest.json": files(folder)["manifest.json"]}
-    assert files(folder) == expected and len(expected) == 4, folder
+    assert files(folder) == expected and len(expected) == 5, folder
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -254,7 +255,7 @@ def test_a_kill_between_the_two_renames_of_the_fallback_is_undone(dataset, tmp_p
     assert_only_the_briefing(probes[1])
 
     new = render(out, data)
-    assert new != old and len(new) == 4
+    assert new != old and len(new) == 5
     assert_only_the_briefing(out)
 
 
@@ -308,7 +309,7 @@ def test_a_sweep_removes_only_its_own_dead_staging_folders(dataset, tmp_path):
     gone = marked(out / f"{STAGING}{dead}-gone", dead, here)  # (f)
     assert here != "elsewhere.invalid"
     before = {p.name: tree(p) for p in out.iterdir() if p != gone}
-    assert len(render(out, dataset)) == 4
+    assert len(render(out, dataset)) == 5
     after = {p.name: tree(p) for p in out.iterdir() if p.name != AS_OF}
     assert after == before
 

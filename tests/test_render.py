@@ -33,13 +33,14 @@ class References(HTMLParser):
         self.urls += [v for k, v in attrs if k in {"src", "href", "data", "poster"} and v]
 
 
-def test_render_writes_the_three_files(rendered):
+def test_render_writes_the_briefing_its_notebook_and_its_facts(rendered):
     assert rendered.folder.name == "2024-10-24"
-    for path in (rendered.html, rendered.pdf, rendered.notebook):
+    for path in (rendered.html, rendered.pdf, rendered.notebook, rendered.facts):
         assert path.is_file() and path.stat().st_size > 1000, path
     assert sorted(p.name for p in rendered.folder.iterdir()) == [
         "briefing-2024-10-24.html",
         "briefing-2024-10-24.ipynb",
+        "briefing-2024-10-24.json",
         "briefing-2024-10-24.pdf",
         "manifest.json",
     ]
@@ -219,7 +220,7 @@ def test_render_environment_keeps_jupyterlab_out():
 SECTIONS = [
     "Bottom line up front",
     "Key judgments",
-    "Troop numbers",
+    "Figures given",
     "Timeline",
     "Who says what",
     "Corroboration",
@@ -257,18 +258,19 @@ def test_at_least_four_charts_each_with_alt_text(rendered):
     assert all(len(img.get("alt", "")) > 30 for img in charts)
 
 
-def test_the_four_troop_figures_appear_with_their_claimants(rendered):
+def test_the_troop_figures_appear_as_stated_with_their_actors(rendered):
     pdf = " ".join(page.extract_text() for page in PdfReader(rendered.pdf).pages)
     pdf = " ".join(pdf.split())
     for figure, claimant in [
-        ("1,500", "National Intelligence Service"),
+        ("approximately 1,500", "National Intelligence Service"),
         ("3,000", "South Korean lawmakers"),
-        ("10,000", "South Korean lawmakers"),
-        ("12,000", "Volodymyr Zelenskyy"),
+        ("at least 3,000", "John Kirby"),
     ]:
         assert figure in pdf and claimant in pdf
-    html = rendered.html.read_text(encoding="utf-8")
-    assert "ranging from 1,500 to 12,000" in html
+    html = rendered.html.read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert "the lowest is approximately 1,500 (sent; National Intelligence Service" in html
+    assert "the highest is 3,000 (sent; South Korean lawmakers" in html  # not "at least 3,000"
+    assert "3,000\u20133,000" not in html
 
 
 def test_key_judgments_link_to_the_claims_they_cite(rendered):
@@ -299,13 +301,17 @@ def test_changing_a_quantity_changes_the_rendered_briefing(dataset, tmp_path):
 
     notebook = ROOT / "notebooks" / "briefing.ipynb"
     before = render_briefing(notebook=notebook, output_dir=tmp_path / "a", data_dir=dataset)
+    from conftest import FIXTURE_TEXT, write_source
+
     rows = fixture_claims()
-    rows[0].update(quantity_low="4321", quantity_high="4321")
+    rows[0].update(quote="4,321 troops had been sent", figure_text="4,321",
+                   quantity_low="4321", quantity_high="4321")  # fmt: skip
     write_claims(dataset / "claims" / "claims.csv", rows)
+    write_source(dataset / "sources", text=FIXTURE_TEXT.replace("3,000", "4,321"))
     after = render_briefing(notebook=notebook, output_dir=tmp_path / "b", data_dir=dataset)
     old = before.html.read_text(encoding="utf-8")
     new = after.html.read_text(encoding="utf-8")
-    assert "ranging from 3,000 to 12,000" in old and "4,321" not in old
-    assert "ranging from 4,321 to 12,000" in new
+    assert "the lowest is 3,000 (sent; Officials" in old and "4,321" not in old
+    assert "the lowest is 4,321 (sent; Officials" in new
     pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(after.pdf).pages)
-    assert "ranging from 4,321 to 12,000" in pdf
+    assert "the lowest is 4,321 (sent; Officials" in pdf

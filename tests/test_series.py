@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, fixture_claims, write_claims, write_source
 from test_judgments import GAP_COLUMNS, JUDGMENT_COLUMNS, gap, judgment, write
 
-from briefing.analysis import what_changed
+from briefing.analysis.changes import what_changed
 from briefing.cli import main
 from briefing.evidence import known_on, load_evidence, previous_date, publication_dates
 from briefing.series import render_series
@@ -33,6 +33,7 @@ def two_dates(dataset):
             claim_id="C0005",
             statement="10,000 troops in Kursk.",
             quote="10,000 troops are in Kursk",
+            figure_text="10,000",
             quantity_low="10000",
             quantity_high="10000",
         ),
@@ -47,7 +48,8 @@ def two_dates(dataset):
             quote="Moscow denies any deployment.",
             quantity_low="",
             quantity_high="",
-            unit="",
+            figure_text="",
+            indicator="",
             figure_status="",
         ),
     ]
@@ -123,7 +125,7 @@ def test_what_changed_matches_the_hand_checked_list(two_dates):
     assert changes == {
         "New sources": ["Test Wire, 15\u00a0Nov\u00a02024: Later report (2 claims)"],
         "Figures that moved": [
-            "troops, sent: 3,000 (Officials, US, 23\u00a0Oct\u00a02024) \u2192 "
+            "troops sent, sent: 3,000 (Officials, US, 23\u00a0Oct\u00a02024) \u2192 "
             "10,000 (Officials, US, 15\u00a0Nov\u00a02024)"
         ],
         "New figures": [],
@@ -134,7 +136,8 @@ def test_what_changed_matches_the_hand_checked_list(two_dates):
             "J001: almost certain (95\u201399%), moderate confidence \u2192 almost certain "
             "(95\u201399%), high confidence. Troops have almost certainly been sent."
         ],
-        "New denials": ["C0006: Moscow (RU): Moscow denies it."],
+        "New denials": ["C0006: Russian government (RU): Moscow denies it."],
+        "Denials withdrawn": [],
         "Gaps opened": ["G002: Where in Kursk?"],
         "Gaps closed": ["G001: Why?"],
     }

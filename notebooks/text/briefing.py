@@ -58,7 +58,7 @@ display(HTML(sections.what_changed(scope)))
 display(HTML(sections.key_judgments(scope)))
 
 # %% [markdown]
-# ## Figures
+# ## Figures given
 #
 # The figures given for each headline indicator, each as its claimant stated it, with who gave
 # it, when, and its status; the chart shows how the estimates moved over time.

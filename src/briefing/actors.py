@@ -59,8 +59,9 @@ def resolve(claimant: str, index: dict[str, list[str]]) -> str | None:
 
 def closest_actors(claimant: str, actors: pd.DataFrame, count: int = 3) -> list[str]:
     """The names of the actors whose spellings look most like ``claimant``."""
-    by_spelling = {normal_name(s): actor["name"] for _, actor in actors.iterrows()
-                   for s in spellings(actor)}  # fmt: skip
+    by_spelling = {
+        normal_name(s): actor["name"] for _, actor in actors.iterrows() for s in spellings(actor)
+    }
     words = set(normal_name(claimant).split())
     near = difflib.get_close_matches(normal_name(claimant), list(by_spelling), count, 0.5)
     shared = [s for s in by_spelling if words & set(s.split())]  # "Peskov" in "Dmitry Peskov"
@@ -103,8 +104,11 @@ def register_problems(books: dict[str, pd.DataFrame], paths: dict[str, str]) -> 
     """
     problems = []
     actors, indicators = books.get("actors"), books.get("indicators")
-    cited = [("actors", actors, "country", "countries"), ("actors", actors, "kind", "actor_kinds"),
-             ("indicators", indicators, "unit", "units")]  # fmt: skip
+    cited = [
+        ("actors", actors, "country", "countries"),
+        ("actors", actors, "kind", "actor_kinds"),
+        ("indicators", indicators, "unit", "units"),
+    ]
     for stem, frame, column, book in cited:
         if frame is None or book not in books:
             continue
@@ -112,8 +116,9 @@ def register_problems(books: dict[str, pd.DataFrame], paths: dict[str, str]) -> 
         for line, value in zip(frame["line"], frame[column], strict=True):
             if value not in allowed:
                 listing = ", ".join(list(books[book].index)[:12])
-                message = (f"found {value!r}; expected a code from "
-                           f"data/reference/{book}.csv ({listing})")  # fmt: skip
+                message = (
+                    f"found {value!r}; expected a code from data/reference/{book}.csv ({listing})"
+                )
                 problems.append(Problem(paths[stem], int(line), column, message))
     if actors is None:
         return problems
@@ -123,14 +128,18 @@ def register_problems(books: dict[str, pd.DataFrame], paths: dict[str, str]) -> 
             message = f"found {parent!r}; expected the actor_id of another actor (no such actor)"
             problems.append(Problem(paths["actors"], line, "part_of", message))
         elif parent and (loop := _loop(actor_id, actors)):
-            message = (f"found {parent!r}, which leads back to {actor_id!r} "
-                       f"({' -> '.join(loop)}); expected a chain that ends")  # fmt: skip
+            message = (
+                f"found {parent!r}, which leads back to {actor_id!r} "
+                f"({' -> '.join(loop)}); expected a chain that ends"
+            )
             problems.append(Problem(paths["actors"], line, "part_of", message))
     for spelling, owners in name_index(actors).items():
         if len(owners) > 1:
             line = int(actors.at[owners[1], "line"])
-            message = (f"a name or alias of {owners[1]!r} reads as {spelling!r}, like one of "
-                       f"{owners[0]!r} (line {int(actors.at[owners[0], 'line'])}); expected "
-                       "every spelling to name one actor")  # fmt: skip
+            message = (
+                f"a name or alias of {owners[1]!r} reads as {spelling!r}, like one of "
+                f"{owners[0]!r} (line {int(actors.at[owners[0], 'line'])}); expected "
+                "every spelling to name one actor"
+            )
             problems.append(Problem(paths["actors"], line, "aliases", message))
     return problems

@@ -106,7 +106,8 @@ def estimates_chart(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> F
         fig = Figure(figsize=(7.0, 3.4), layout="constrained")
         ax = fig.subplots()
         colour = country_colours(figs["claimant_country"])
-        top = 1
+        top, placed = 1, []
+        top_all = max([1, *figs["quantity_high"].dropna(), *figs["quantity_low"].dropna()])
         for item in figs.itertuples():
             c = colour[item.claimant_country]
             marker = STATUS_MARKERS.get(item.figure_status, "o")
@@ -114,18 +115,44 @@ def estimates_chart(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> F
             at = high if pd.notna(high) else low
             top = max(top, int(at))
             if pd.notna(low) and pd.notna(high) and low != high:
-                ax.vlines(item.said, low, high, color=c, linewidth=5, alpha=0.45,
-                          linestyles="dashed" if item.coded else "solid")  # fmt: skip
-            ax.plot([item.said], [at], linestyle="none", color=c, marker=marker, markersize=8,
-                    markeredgecolor="black",
-                    markerfacecolor="white" if item.coded else c)  # fmt: skip
+                ax.vlines(
+                    item.said,
+                    low,
+                    high,
+                    color=c,
+                    linewidth=5,
+                    alpha=0.45,
+                    linestyles="dashed" if item.coded else "solid",
+                )
+            ax.plot(
+                [item.said],
+                [at],
+                linestyle="none",
+                color=c,
+                marker=marker,
+                markersize=8,
+                markeredgecolor="black",
+                markerfacecolor="white" if item.coded else c,
+            )
             if item.bound in OPEN_ENDS:
-                ax.annotate("", (item.said, at), xytext=(0, 16 if item.bound == "at_least" else -16),
-                            textcoords="offset points", ha="center",
-                            arrowprops={"arrowstyle": "<|-", "color": c, "linewidth": 1.2})  # fmt: skip
-            if len(figs) <= LABELLED:  # beyond, the table beside the chart gives the words
-                ax.annotate(text(item.figure_text), (item.said, at), xytext=(7, 0),
-                            textcoords="offset points", va="center", fontsize=7)  # fmt: skip
+                ax.annotate(
+                    "",
+                    (item.said, at),
+                    xytext=(0, 16 if item.bound == "at_least" else -16),
+                    textcoords="offset points",
+                    ha="center",
+                    arrowprops={"arrowstyle": "<|-", "color": c, "linewidth": 1.2},
+                )
+            if len(figs) <= LABELLED and _room(placed, item.said, at, figs, top_all):
+                placed.append((item.said, at))  # beyond, the table beside it gives the words
+                ax.annotate(
+                    text(item.figure_text),
+                    (item.said, at),
+                    xytext=(7, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7,
+                )
         ax.set_ylabel(text(label))
         ax.set_xlabel("Date the figure was given")
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
@@ -144,13 +171,27 @@ def estimates_chart(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> F
         ]
         for status in dict.fromkeys(figs["figure_status"]):
             handles.append(
-                Line2D([], [], color="#444", linestyle="none",
-                       marker=STATUS_MARKERS.get(status, "o"),
-                       label=text(statuses["label"].get(status, status)))
-            )  # fmt: skip
+                Line2D(
+                    [],
+                    [],
+                    color="#444",
+                    linestyle="none",
+                    marker=STATUS_MARKERS.get(status, "o"),
+                    label=text(statuses["label"].get(status, status)),
+                )
+            )
         if len(handles):
             fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
     return fig
+
+
+def _room(placed: list, said, at, figs: pd.DataFrame, top) -> bool:
+    """Whether a label at ``(said, at)`` stays clear of those already placed (a tenth of
+    the time span and of the scale apart)."""
+    span = max((figs["said"].max() - figs["said"].min()).days, 30)
+    return all(
+        abs((said - x).days) > span / 10 or abs(int(at) - int(y)) > int(top) / 10 for x, y in placed
+    )
 
 
 def describe_estimates(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -> str:
@@ -162,10 +203,7 @@ def describe_estimates(figs: pd.DataFrame, statuses: pd.DataFrame, label: str) -
         f"({statuses['label'].get(r.figure_status, r.figure_status)}, {r.actor})"
         for r in figs.itertuples()
     ]
-    return (
-        f"Chart of {len(figs)} estimates of {label} over time, oldest first: "
-        + "; ".join(parts)
-    )
+    return f"Chart of {len(figs)} estimates of {label} over time, oldest first: " + "; ".join(parts)
 
 
 def timeline_chart(items: pd.DataFrame) -> Figure:
@@ -295,8 +333,12 @@ def describe_who_says_what(matrix: pd.DataFrame, topics: pd.DataFrame) -> str:
     return text
 
 
-MEASURE_LABELS = {"actors": "actors", "roots": "independent actors (roots)",
-                  "countries": "countries", "sources": "sources"}  # fmt: skip
+MEASURE_LABELS = {
+    "actors": "actors",
+    "roots": "independent actors (roots)",
+    "countries": "countries",
+    "sources": "sources",
+}
 
 
 def corroboration_chart(table: pd.DataFrame) -> Figure:

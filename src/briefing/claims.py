@@ -32,6 +32,7 @@ from .tables import (
     rule,
     shown,
 )
+from .text import field_problem
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
@@ -95,9 +96,7 @@ def _figure_problems(row: dict) -> list[tuple[str, str]]:
     low, high, words = row["quantity_low"], row["quantity_high"], row["figure_text"]
     counted, problems = low != "" or high != "", []
     if _whole_number(low) and _whole_number(high) and int(low) > int(high):
-        problems.append(
-            ("quantity_low", f"found {low} above quantity_high {high}; expected low <= high")
-        )
+        return [("quantity_low", f"found {low} above quantity_high {high}; expected low <= high")]
     for name in FIGURE_COLUMNS:
         if counted and row[name] == "":
             problems.append((name, f"is blank but a quantity is given; expected a {name}"))
@@ -107,16 +106,21 @@ def _figure_problems(row: dict) -> list[tuple[str, str]]:
         return problems
     if row["quote"] and find_quote(words, row["quote"]) is None:
         problems.append(
-            ("figure_text", f"found {shown(words)}, which is not in the quote; expected the "
-             "figure as the claimant's words in the quote state it")  # fmt: skip
+            (
+                "figure_text",
+                f"found {shown(words)}, which is not in the quote; expected the "
+                "figure as the claimant's words in the quote state it",
+            )
         )
     unstated = unstated_bounds(words, low, high)
     if unstated and not analysts_coding(row["notes"]):
         problems.append(
-            ("quantity_low" if low in unstated else "quantity_high",
-             f"found {' and '.join(unstated)}, not a number in figure_text {shown(words)}; "
-             "expected the figure's words, or notes that say the bounds are the "
-             "analyst's coding")  # fmt: skip
+            (
+                "quantity_low" if low in unstated else "quantity_high",
+                f"found {' and '.join(unstated)}, not a number in figure_text {shown(words)}; "
+                "expected the figure's words, or notes that say the bounds are the "
+                "analyst's coding",
+            )
         )
     return problems
 
@@ -146,12 +150,21 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     def add(line, column: str, message: str) -> None:
         problems.append(Problem(table.path, int(line), column, message))
 
-    columns = ["quantity_low", "quantity_high", *FIGURE_COLUMNS, "quote", "notes",
-               "source_id", "claim_date", "claimant"]  # fmt: skip
+    columns = [
+        "quantity_low",
+        "quantity_high",
+        *FIGURE_COLUMNS,
+        "quote",
+        "notes",
+        "source_id",
+        "claim_date",
+        "claimant",
+    ]
     for line, row in rows(table, columns):
         for column, message in _figure_problems(row):
             add(line, column, message)
-        if message := _claimant_problem(row["claimant"], actors, index):
+        refused = field_problem(row["claimant"], one_line=True)  # reported by the text policy
+        if not refused and (message := _claimant_problem(row["claimant"], actors, index)):
             add(line, "claimant", message)
         if row["source_id"] != "" and row["source_id"] not in published:
             add(
@@ -277,10 +290,14 @@ def with_actors_and_indicators(frame: pd.DataFrame, books) -> pd.DataFrame:
     frame["unit"] = frame["indicator"].map(indicators["unit"]).where(counted).astype("string")
     frame["indicator_label"] = frame["indicator"].map(indicators["label"]).astype("string")
     frame["bound"] = pd.array(
-        [bound_kind(low, high) if c else None for low, high, c in
-         zip(frame["quantity_low"], frame["quantity_high"], counted, strict=True)],
+        [
+            bound_kind(low, high) if c else None
+            for low, high, c in zip(
+                frame["quantity_low"], frame["quantity_high"], counted, strict=True
+            )
+        ],
         dtype="string",
-    )  # fmt: skip
+    )
     frame["coded"] = frame["notes"].fillna("").map(analysts_coding) & counted
     return frame
 

@@ -217,7 +217,8 @@ def with_blank_columns(table: Table, names: tuple[str, ...]) -> Table:
     missing = [name for name in names if table.header and name not in table.header]
     if not missing:
         return table
-    frame = table.frame.assign(**dict.fromkeys(missing, ""))
+    blank = pd.Series("", index=table.frame.index, dtype=object)  # as read_table's cells
+    frame = table.frame.assign(**dict.fromkeys(missing, blank))
     return Table(table.path, [*table.header, *missing], frame, table.problems)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import charts, markup
-from .analysis import LIMITS, appendix, changes, corroboration as support_, most_recent
+from .analysis import LIMITS, appendix, changes, most_recent, stances, summary
+from .analysis import corroboration as support_
 from .analysis import figures as figures_
 from .analysis import judgments as judgments_
-from .analysis import stances, summary, timeline as timeline_
+from .analysis import timeline as timeline_
 from .analysis.wording import capped, long_date, plural
 from .errors import ParameterError
 from .evidence import Evidence, known_on, previous_date
@@ -77,11 +78,14 @@ def scope(
     if unknown:
         listing = ", ".join(known)
         raise ParameterError(
-            "headline_indicators", f"found {', '.join(unknown)}; expected ids from "
-            f"data/reference/indicators.csv ({listing})"
-        )  # fmt: skip
+            "headline_indicators",
+            f"found {', '.join(unknown)}; expected ids from "
+            f"data/reference/indicators.csv ({listing})",
+        )
     if isinstance(review_days, bool) or not isinstance(review_days, int) or review_days < 0:
-        raise ParameterError("review_days", f"found {review_days!r}; expected whole days, 0 or more")
+        raise ParameterError(
+            "review_days", f"found {review_days!r}; expected whole days, 0 or more"
+        )
     since = since or previous_date(everything, as_of)
     evidence = known_on(everything, as_of)
     return Scope(everything, evidence, as_of, since, chosen, review_days)
@@ -219,8 +223,7 @@ def who_says_what(scope: Scope) -> str:
         )
     chart = markup.figure(
         charts.who_says_what_chart(matrix, topics),
-        caption="Actors against topics: a circle where the actor asserts, a cross where it "
-        "denies.",
+        caption="Actors against topics: a circle where the actor asserts, a cross where it denies.",
         alt=charts.describe_who_says_what(matrix, topics),
     )
     shown = shown_denials(denied)

@@ -104,10 +104,9 @@ def index_rows(output_dir: Path, dates) -> list[dict]:
             rows.append({"date": day, "headline": "", "changed": ""})
             continue
         changes = facts.get("what_changed") or {}
-        summary = (
-            "; ".join(f"{kind.lower()}: {len(items)}" for kind, items in changes.items() if items)
-            or ("first briefing" if not facts.get("since") else "nothing changed")
-        )
+        summary = "; ".join(
+            f"{kind.lower()}: {len(items)}" for kind, items in changes.items() if items
+        ) or ("first briefing" if not facts.get("since") else "nothing changed")
         rows.append({"date": day, "headline": facts["bottom_line"][0], "changed": summary})
     return rows
 

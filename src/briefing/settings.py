@@ -53,7 +53,9 @@ def read_settings(path: Path | str | None, indicators=None) -> dict:
     try:
         text = read_input(path).decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
-        raise SettingsError([Problem(where, 0, "", "is not UTF-8; save the file as UTF-8")])
+        raise SettingsError(
+            [Problem(where, 0, "", "is not UTF-8; save the file as UTF-8")]
+        ) from None
     values, lines, problems = parse_yaml(text, where, first=1)
     for key, value in values.items():
         problems += _problems(key, value, lines[key], where, indicators)

@@ -76,7 +76,9 @@ class _FrontMatterLoader(yaml.BaseLoader):
 ALIAS_MESSAGE = "uses a YAML anchor or alias (&name, *name); expected plain 'key: value' lines"
 
 
-def parse_yaml(front: str, where: str, first: int = 2) -> tuple[dict, dict[str, int], list[Problem]]:
+def parse_yaml(
+    front: str, where: str, first: int = 2
+) -> tuple[dict, dict[str, int], list[Problem]]:
     """Parse YAML ``key: value`` lines into ``{key: text}`` and the line of each key;
     locate problems (``first`` is the file's line of the text's first line: 2 for front
     matter, after its ``---``).

@@ -33,7 +33,9 @@ def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):
             continue
         previous = old.loc[(indicator, status)]
         if previous["claim_id"] != row["claim_id"] and (
-            previous["figure_text"], previous["quantity_low"], previous["quantity_high"]
+            previous["figure_text"],
+            previous["quantity_low"],
+            previous["quantity_high"],
         ) != (row["figure_text"], row["quantity_low"], row["quantity_high"]):
             moved.append(f"{label}: {figures_.with_who(previous)} \u2192 {figures_.with_who(row)}")
     return moved, added

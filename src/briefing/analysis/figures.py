@@ -17,11 +17,26 @@ from . import IMPROBABLE, LIMITS, most_recent, with_dates
 from .wording import capped, day, have_been, join_names, plural
 
 COLUMNS = [
-    "claim_id", "actor", "actor_id", "actor_root", "claimant_country", "claim_date",
-    "source_published", "said", "indicator", "indicator_label", "unit", "figure_status",
-    "figure_text", "quantity_low", "quantity_high", "bound", "coded", "info_credibility",
+    "claim_id",
+    "actor",
+    "actor_id",
+    "actor_root",
+    "claimant_country",
+    "claim_date",
+    "source_published",
+    "said",
+    "indicator",
+    "indicator_label",
+    "unit",
+    "figure_status",
+    "figure_text",
+    "quantity_low",
+    "quantity_high",
+    "bound",
+    "coded",
+    "info_credibility",
     "grade",
-]  # fmt: skip
+]
 
 
 def figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -73,8 +73,7 @@ def review_note(row) -> str:
     count = len(row["newer_claims"])
     bear = "bears" if count == 1 else "bear"
     return (
-        f"Not reviewed since {day(row['valid_from'])}; "
-        f"{plural(count, 'newer claim')} {bear} on it."
+        f"Not reviewed since {day(row['valid_from'])}; {plural(count, 'newer claim')} {bear} on it."
     )
 
 

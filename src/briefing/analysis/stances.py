@@ -14,9 +14,19 @@ from . import LIMITS, with_dates
 from .wording import capped, day, join_names, who
 
 DENIAL_COLUMNS = [
-    "claim_id", "actor", "claimant_country", "topic", "topic_code", "statement", "said",
-    "contradicted_count", "contradicted_by", "state", "withdrawn_by", "withdrawn_on",
-]  # fmt: skip
+    "claim_id",
+    "actor",
+    "claimant_country",
+    "topic",
+    "topic_code",
+    "statement",
+    "said",
+    "contradicted_count",
+    "contradicted_by",
+    "state",
+    "withdrawn_by",
+    "withdrawn_on",
+]
 
 
 def _root(frame: pd.DataFrame) -> pd.Series:
@@ -45,10 +55,14 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         others = same_topic[same_topic["_root"] != denial["_root"]]
         later = same_topic[
             (same_topic["_root"] == denial["_root"])
-            & ((same_topic["said"] > denial["said"])
-               | ((same_topic["said"] == denial["said"])
-                  & (same_topic["source_published"] > denial["source_published"])))
-        ].sort_values(["said", "source_published", "claim_id"], kind="stable")  # fmt: skip
+            & (
+                (same_topic["said"] > denial["said"])
+                | (
+                    (same_topic["said"] == denial["said"])
+                    & (same_topic["source_published"] > denial["source_published"])
+                )
+            )
+        ].sort_values(["said", "source_published", "claim_id"], kind="stable")
         withdrawal = later.iloc[0] if len(later) else None
         count = len(others)
         rows.append(
@@ -84,8 +98,7 @@ def _by_topic(denied: pd.DataFrame) -> list[str]:
     """``Dmitry Peskov (RU) on troop presence`` per topic, at most four names each."""
     named = [who(a, c) for a, c in zip(denied["actor"], denied["claimant_country"], strict=True)]
     groups = pd.Series(named, index=denied.index).groupby(denied["topic"], sort=False)
-    return [f"{join_names(capped(list(dict.fromkeys(n)), 4))} on {t.lower()}"
-            for t, n in groups]  # fmt: skip
+    return [f"{join_names(capped(list(dict.fromkeys(n)), 4))} on {t.lower()}" for t, n in groups]
 
 
 def denial_sentence(denied: pd.DataFrame) -> str:
@@ -120,8 +133,9 @@ def denials_table(denied: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Claim": denied["claim_id"],
-            "Who denies": [who(a, c) for a, c in
-                           zip(denied["actor"], denied["claimant_country"], strict=True)],
+            "Who denies": [
+                who(a, c) for a, c in zip(denied["actor"], denied["claimant_country"], strict=True)
+            ],
             "Topic": denied["topic"],
             "Statement": denied["statement"],
             "Stands": [
@@ -136,7 +150,7 @@ def denials_table(denied: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
         }
-    )  # fmt: skip
+    )
 
 
 def who_says_what(claims: pd.DataFrame) -> pd.DataFrame:

@@ -35,4 +35,3 @@ def bottom_line(reviewed, figs, denied, books, headline: list[str]) -> list[str]
         if sentence:
             sentences.append(sentence)
     return sentences + texts[1:2] + [denial_sentence(denied)]
-
