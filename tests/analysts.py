@@ -19,20 +19,12 @@ from pathlib import Path
 from conftest import ROOT, write_claims, write_rows, write_source
 
 from briefing.claims import CLAIM_COLUMNS
+from briefing.judgments import JUDGMENT_COLUMNS
 from briefing.reference import REGISTERS
 
 ACTOR_HEADER = [*REGISTERS["actors"], "notes"]
 INDICATOR_HEADER = REGISTERS["indicators"]
-JUDGMENT_HEADER = [
-    "judgment_id",
-    "text",
-    "likelihood",
-    "confidence",
-    "claim_ids",
-    "valid_from",
-    "expires_on",
-    "notes",
-]
+JUDGMENT_HEADER = JUDGMENT_COLUMNS
 
 SECOND_ACTORS = [
     ["russian_government", "Russian government", "Moscow", "", "RU", "government", "", ""],

@@ -77,16 +77,20 @@ def comparable(figs: pd.DataFrame) -> pd.DataFrame:
     return figs[~figs["coded"].astype(bool)]
 
 
+def _bounded(figs: pd.DataFrame, bound: str):
+    """Comparable figures that state ``bound`` (``quantity_low`` or ``quantity_high``),
+    ordered by it, then by the date said."""
+    stated = comparable(figs)
+    return stated[stated[bound].notna()].sort_values([bound, "said"], kind="stable")
+
+
 def highest(figs: pd.DataFrame):
     """The comparable figure with the highest upper bound (the latest of equals), or None.
 
     A lower bound alone ("more than 3,000") has no upper bound, so it is never the highest.
     """
-    closed = comparable(figs)
-    closed = closed[closed["quantity_high"].notna()]
-    if closed.empty:
-        return None
-    return closed.sort_values(["quantity_high", "said"], kind="stable").iloc[-1]
+    closed = _bounded(figs, "quantity_high")
+    return None if closed.empty else closed.iloc[-1]
 
 
 def lowest(figs: pd.DataFrame):
@@ -94,11 +98,8 @@ def lowest(figs: pd.DataFrame):
 
     An upper bound alone ("up to 12,000") has no lower bound, so it is never the lowest.
     """
-    floored = comparable(figs)
-    floored = floored[floored["quantity_low"].notna()]
-    if floored.empty:
-        return None
-    return floored.sort_values(["quantity_low", "said"], kind="stable").iloc[0]
+    floored = _bounded(figs, "quantity_low")
+    return None if floored.empty else floored.iloc[0]
 
 
 def phrase(row, statuses: pd.DataFrame) -> str:
