@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 
@@ -230,6 +231,23 @@ def local_only_fetcher():
     return URLFetcher(allowed_protocols={"data", "file"})
 
 
+#: What the HTML shows but the PDF leaves out (the appendix beyond its page budget, see
+#: :mod:`briefing.analysis.appendix`): rows and source blocks ``briefing.sections`` marks.
+#: Cells are escaped text, so a ``</tr>`` or ``</div>`` inside one cannot occur; the
+#: exporter may write ``class`` before ``id``.
+NOT_PRINTED = re.compile(
+    r'<tr\b[^>]*\bclass="not-printed"[^>]*>.*?</tr>'
+    r'|<div\b[^>]*\bclass="not-printed"[^>]*>.*?</div>',
+    re.DOTALL,
+)
+
+
+def printed_only(html: str) -> str:
+    """The briefing HTML without what the PDF does not print: WeasyPrint then never parses,
+    styles or lays out thousands of rows it would hide (``paged.css`` hides them too)."""
+    return NOT_PRINTED.sub("", html) if 'class="not-printed"' in html else html
+
+
 def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     """Lay out briefing HTML as a tagged PDF/A-3a (A4) with embedded, pinned fonts.
 
@@ -255,6 +273,7 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     """
     import weasyprint
 
+    html = printed_only(html)
     try:
         from weasyprint.text.fonts import FontConfiguration
 

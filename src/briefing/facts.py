@@ -153,15 +153,8 @@ def _corroboration(scope) -> list[dict]:
 
 def briefing_facts(scope) -> dict:
     """The facts of the briefing a :class:`~briefing.sections.Scope` covers."""
-    from .analysis import changes
-    from .evidence import known_on
-    from .sections import bottom_line_sentences, printed
+    from .sections import bottom_line_sentences, changed, printed
 
-    changed = (
-        changes.what_changed(known_on(scope.everything, scope.since), scope.evidence)
-        if scope.since
-        else {}
-    )
     return {
         "schema": SCHEMA_ID,
         "as_of": scope.as_of,
@@ -171,7 +164,7 @@ def briefing_facts(scope) -> dict:
         "judgments": _judgments(scope),
         "denials": _denials(scope),
         "corroboration": _corroboration(scope),
-        "what_changed": changed,
+        "what_changed": changed(scope),
         "claims": {"known": len(scope.evidence.claims), "printed": len(printed(scope))},
     }
 

@@ -355,13 +355,21 @@ def sources_and_claims(scope: Scope) -> str:
     return "".join(parts)
 
 
+def changed(scope: Scope) -> dict[str, list[str]]:
+    """What changed since the date compared with (``{}`` for a first briefing), once."""
+    if not scope.since:
+        return {}
+    before = known_on(scope.everything, scope.since)
+    return scope.once("changed", lambda: changes.what_changed(before, scope.evidence))
+
+
 def what_changed(scope: Scope) -> str:
     """The "What changed since <date>" section: its heading and a list per kind of change."""
     if not scope.since:
         return markup.heading("What changed", 2, "what-changed") + markup.paragraph(
             "This is the first briefing: there is no earlier source date to compare with."
         )
-    found = changes.what_changed(known_on(scope.everything, scope.since), scope.evidence)
+    found = changed(scope)
     parts = [markup.heading(f"What changed since {long_date(scope.since)}", 2, "what-changed")]
     for kind, items in found.items():
         if items:

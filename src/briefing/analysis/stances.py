@@ -8,6 +8,8 @@ topic contradict it.
 
 from __future__ import annotations
 
+import bisect
+
 import pandas as pd
 
 from . import LIMITS, with_dates
@@ -47,38 +49,39 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
     """
     dated = with_dates(claims, sources).assign(_root=lambda f: _root(f))
     asserting = dated[dated["stance"] == "asserts"]
-    by_topic = {topic: group for topic, group in asserting.groupby("topic", sort=False)}
-    empty = asserting.iloc[0:0]
+    per_topic = asserting.groupby("topic", sort=False).size()
+    per_root = asserting.groupby(["topic", "_root"], sort=False).size()
+    ordered = asserting.sort_values(["said", "source_published", "claim_id"], kind="stable")
+    later = {  # (topic, root): its assertions, oldest first, to find the first after a denial
+        key: (list(zip(g["said"], g["source_published"], strict=True)), list(g["claim_id"]),
+              list(g["said"]))
+        for key, g in ordered.groupby(["topic", "_root"], sort=False)
+    }  # fmt: skip
     rows = []
     for denial in dated[dated["stance"] == "denies"].to_dict("records"):
-        same_topic = by_topic.get(denial["topic"], empty)
-        others = same_topic[same_topic["_root"] != denial["_root"]]
-        later = same_topic[
-            (same_topic["_root"] == denial["_root"])
-            & (
-                (same_topic["said"] > denial["said"])
-                | (
-                    (same_topic["said"] == denial["said"])
-                    & (same_topic["source_published"] > denial["source_published"])
-                )
-            )
-        ].sort_values(["said", "source_published", "claim_id"], kind="stable")
-        withdrawal = later.iloc[0] if len(later) else None
-        count = len(others)
+        topic, root = denial["topic"], denial["_root"]
+        count = int(per_topic.get(topic, 0)) - int(per_root.get((topic, root), 0))
+        ids = []
+        if 0 < count <= LIMITS["links"]:  # short lists only: long ones are counted
+            same = asserting[(asserting["topic"] == topic) & (asserting["_root"] != root)]
+            ids = list(same["claim_id"])
+        keys, claim_ids, said = later.get((topic, root), ([], [], []))
+        first = bisect.bisect_right(keys, (denial["said"], denial["source_published"]))
+        withdrawn = first < len(keys)
         rows.append(
             {
                 "claim_id": denial["claim_id"],
                 "actor": denial["actor"],
                 "claimant_country": denial["claimant_country"],
-                "topic": topics["label"].get(denial["topic"], denial["topic"]),
-                "topic_code": denial["topic"],
+                "topic": topics["label"].get(topic, topic),
+                "topic_code": topic,
                 "statement": denial["statement"],
                 "said": denial["said"],
                 "contradicted_count": count,
-                "contradicted_by": list(others["claim_id"]) if count <= LIMITS["links"] else [],
-                "state": "standing" if withdrawal is None else "withdrawn",
-                "withdrawn_by": None if withdrawal is None else withdrawal["claim_id"],
-                "withdrawn_on": pd.NaT if withdrawal is None else withdrawal["said"],
+                "contradicted_by": ids,
+                "state": "withdrawn" if withdrawn else "standing",
+                "withdrawn_by": claim_ids[first] if withdrawn else None,
+                "withdrawn_on": said[first] if withdrawn else pd.NaT,
             }
         )
     return pd.DataFrame(rows, columns=DENIAL_COLUMNS)
