@@ -24,7 +24,7 @@ LIMITS = {
     "figures": 20,
     "timeline": 40,
     "claimants": 30,
-    "printed": 150,
+    "printed": 120,
     "list": 12,
     "links": 8,
     "denials": 15,
