@@ -190,6 +190,13 @@ def test_figures_of_different_indicators_are_never_compared():
     assert any(line.startswith("Shells shipped: 1,000,000 (") for line in lines)
 
 
+def test_one_figure_is_not_both_the_lowest_and_the_highest():
+    one = figures.figures(claims(figure("C0001", "about 11,000", 11000, 11000)), SOURCES)
+    sentence = figures.range_sentence(one, "troops in the region", STATUSES)
+    assert sentence.startswith("For troops in the region, 1 figure has been given: about 11,000")
+    assert "lowest" not in sentence and "highest" not in sentence
+
+
 def test_figure_sentences_on_empty_and_improbable_figures():
     assert "No figures have been given" in figures.range_sentence(
         figures.figures(EMPTY, SOURCES), "x", STATUSES

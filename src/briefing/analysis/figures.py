@@ -152,10 +152,13 @@ def range_sentence(figs: pd.DataFrame, label: str, statuses: pd.DataFrame) -> st
     if not counted:
         return f"No figure for {label} can be compared.{notes}"
     parts = []
-    if low is not None:
-        parts.append(f"the lowest is {phrase(low, statuses)}")
-    if high is not None:
-        parts.append(f"the highest is {phrase(high, statuses)}")
+    if low is not None and high is not None and low["claim_id"] == high["claim_id"]:
+        parts.append(phrase(low, statuses))  # one figure: no lowest and highest
+    else:
+        if low is not None:
+            parts.append(f"the lowest is {phrase(low, statuses)}")
+        if high is not None:
+            parts.append(f"the highest is {phrase(high, statuses)}")
     open_ended = comparable(figs)["bound"].eq("at_least").sum()
     if open_ended:
         parts.append(
