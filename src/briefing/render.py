@@ -359,23 +359,16 @@ def check_dates(as_of, since, sources) -> tuple[str, str | None]:
     return as_of, since or previous_date(sources, as_of)
 
 
-TEXT_LIMITS = {"title": 200, "marking": 120}
 #: Settings of ``briefing.yml`` passed to the notebook as parameters of the same name.
 SUBJECT_SETTINGS = ("headline_indicators", "review_days")
 
 
 def check_text(name: str, value: str | None) -> str | None:
-    """A title or marking: one line of text of sane length under the one text policy
-    (:func:`briefing.text.field_problem`), or ``None``."""
-    from .text import field_problem
+    """A title or marking (:func:`briefing.settings.text_problem`), or ``None``."""
+    from .settings import text_problem
 
-    if value is None:
-        return None
-    limit = TEXT_LIMITS[name]
-    if not value.strip() or len(value) > limit:
-        raise ParameterError(name, f"found {len(value)} characters; expected 1 to {limit}")
-    if policy := field_problem(value):
-        raise ParameterError(name, policy)
+    if value is not None and (message := text_problem(name, value)):
+        raise ParameterError(name, message)
     return value
 
 

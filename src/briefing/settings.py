@@ -30,6 +30,17 @@ class SettingsError(InvalidInputError):
     """``briefing.yml`` breaks a rule (exit code 2)."""
 
 
+def text_problem(name: str, value: str) -> str | None:
+    """What is wrong with a title or marking (one line of sane length under the one text
+    policy), wherever it is given: ``briefing.yml`` or a ``briefing render`` option."""
+    limit = TEXT_LIMITS[name]
+    if not value.strip() or len(value) > limit:
+        return f"found {len(value)} characters; expected 1 to {limit}"
+    if policy := field_problem(value, one_line=True):
+        return f"found {shown(value)}, which {policy}"
+    return None
+
+
 def split_indicators(value: str) -> list[str]:
     """Indicator ids separated by spaces or commas."""
     return [part for part in re.split(r"[\s,]+", value or "") if part]
@@ -77,11 +88,8 @@ def _problems(key: str, value, line: int, where: str, indicators) -> list[Proble
         return problem(f"unknown key; expected one of {', '.join(KEYS)}")
     if not isinstance(value, str):
         return problem("found a list or mapping; expected a plain value")
-    if key in TEXT_LIMITS:
-        if policy := field_problem(value, one_line=True):
-            return problem(f"found {shown(value)}, which {policy}")
-        if not 1 <= len(value) <= TEXT_LIMITS[key]:
-            return problem(f"found {len(value)} characters; expected 1 to {TEXT_LIMITS[key]}")
+    if key in TEXT_LIMITS and (message := text_problem(key, value)):
+        return problem(message)
     if key == "review_days" and not (value.isascii() and value.isdigit()):
         return problem(f"found {shown(value)}; expected whole days, 0 or more")
     if key == "headline_indicators" and indicators is not None:
