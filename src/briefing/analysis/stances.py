@@ -53,8 +53,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
     per_root = asserting.groupby(["topic", "_root"], sort=False).size()
     ordered = asserting.sort_values(["said", "source_published", "claim_id"], kind="stable")
     later = {  # (topic, root): its assertions, oldest first, to find the first after a denial
-        key: (list(zip(g["said"], g["source_published"], strict=True)), list(g["claim_id"]),
-              list(g["said"]))
+        key: (list(zip(g["said"], g["source_published"], strict=True)), list(g["claim_id"]))
         for key, g in ordered.groupby(["topic", "_root"], sort=False)
     }  # fmt: skip
     rows = []
@@ -65,7 +64,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         if 0 < count <= LIMITS["links"]:  # short lists only: long ones are counted
             same = asserting[(asserting["topic"] == topic) & (asserting["_root"] != root)]
             ids = list(same["claim_id"])
-        keys, claim_ids, said = later.get((topic, root), ([], [], []))
+        keys, claim_ids = later.get((topic, root), ([], []))
         first = bisect.bisect_right(keys, (denial["said"], denial["source_published"]))
         withdrawn = first < len(keys)
         rows.append(
@@ -81,7 +80,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
                 "contradicted_by": ids,
                 "state": "withdrawn" if withdrawn else "standing",
                 "withdrawn_by": claim_ids[first] if withdrawn else None,
-                "withdrawn_on": said[first] if withdrawn else pd.NaT,
+                "withdrawn_on": keys[first][0] if withdrawn else pd.NaT,  # its date said
             }
         )
     return pd.DataFrame(rows, columns=DENIAL_COLUMNS)
