@@ -18,7 +18,7 @@ from briefing.analysis import (
 from briefing.analysis import (
     judgments as judged,
 )
-from briefing.figure_text import bound_kind, stated_numbers, unstated_bounds
+from briefing.figure_text import bound_kinds, stated_numbers, unstated_bounds
 
 STATUSES = pd.DataFrame(
     {"label": ["sent", "pledged", "estimated"]}, index=["deployed", "pledged", "estimate"]
@@ -79,10 +79,7 @@ def claims(*rows: dict) -> pd.DataFrame:
     for name in ("quantity_low", "quantity_high", "info_credibility"):
         frame[name] = frame[name].astype("Int64")
     frame["claim_date"] = pd.to_datetime(frame["claim_date"])
-    frame["bound"] = [
-        bound_kind(lo, hi) if pd.notna(lo) or pd.notna(hi) else None
-        for lo, hi in zip(frame["quantity_low"], frame["quantity_high"], strict=True)
-    ]
+    frame["bound"] = bound_kinds(frame["quantity_low"], frame["quantity_high"])
     return frame
 
 

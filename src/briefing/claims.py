@@ -17,7 +17,7 @@ import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, Problem
-from .figure_text import analysts_coding, bound_kind, unstated_bounds
+from .figure_text import analysts_coding, bound_kinds, unstated_bounds
 from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
@@ -279,25 +279,16 @@ def with_actors_and_indicators(frame: pd.DataFrame, books) -> pd.DataFrame:
     up_to, range) and ``coded`` (bounds that are the analyst's coding)."""
     actors, indicators = books["actors"], books["indicators"]
     index, top = name_index(actors), roots(actors)
-    ids = [resolve(claimant, index) for claimant in frame["claimant"]]
-    frame["actor_id"] = pd.array(ids, dtype="string")
-    frame["actor"] = pd.array(
-        [actors.at[i, "name"] if i else c for i, c in zip(ids, frame["claimant"], strict=True)],
-        dtype="string",
-    )
-    frame["actor_root"] = pd.array([top[i] if i else None for i in ids], dtype="string")
-    counted = frame["quantity_low"].notna() | frame["quantity_high"].notna()
+    claimants = frame["claimant"]
+    ids = claimants.map({c: resolve(c, index) for c in claimants.unique()}).astype("string")
+    frame["actor_id"] = ids
+    frame["actor"] = ids.map(actors["name"]).fillna(claimants).astype("string")
+    frame["actor_root"] = ids.map(top).astype("string")
+    low, high = frame["quantity_low"], frame["quantity_high"]
+    counted = low.notna() | high.notna()
     frame["unit"] = frame["indicator"].map(indicators["unit"]).where(counted).astype("string")
     frame["indicator_label"] = frame["indicator"].map(indicators["label"]).astype("string")
-    frame["bound"] = pd.array(
-        [
-            bound_kind(low, high) if c else None
-            for low, high, c in zip(
-                frame["quantity_low"], frame["quantity_high"], counted, strict=True
-            )
-        ],
-        dtype="string",
-    )
+    frame["bound"] = bound_kinds(low, high)
     frame["coded"] = frame["notes"].fillna("").map(analysts_coding) & counted
     return frame
 

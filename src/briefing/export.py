@@ -15,7 +15,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
 
@@ -139,7 +141,29 @@ class BriefingHTMLExporter(HTMLExporter):
         manifest = resources.get("briefing_manifest")
         parameters["colophon"] = colophon(manifest) if manifest else None
         resources["briefing"] = parameters
-        return super().from_notebook_node(nb, resources, **kw)
+        return self._without_soup(nb, resources, **kw)
+
+    def _without_soup(self, nb, resources, **kw):
+        """What :meth:`HTMLExporter.from_notebook_node` does, less its last step.
+
+        That step parses the finished page with BeautifulSoup and writes it out again, to
+        give images without ``alt`` a placeholder and code cells a ``tabindex``. A briefing
+        has neither (every chart has its own alt text, no input is shown), and the round
+        trip cost more than everything else in the export: 20 s at 100,000 claims.
+        """
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        self.register_filter("highlight_code", highlight)
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
 class BriefingPDFExporter(BriefingHTMLExporter):

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 #: The words in ``notes`` that mark bounds as the analyst's coding, not the claimant's.
 CODING = re.compile(r"\banalyst[’']?s?\s+coding\b", re.IGNORECASE)
 _UNITS = {
@@ -102,17 +104,14 @@ def unstated_bounds(words: str, low: str, high: str) -> list[str]:
     return [cell for cell in (low, high) if cell.isdigit() and int(cell) not in numbers]
 
 
-def bound_kind(low, high) -> str:
-    """``exact``, ``at_least``, ``up_to`` or ``range``, from the bounds (missing: None/NA)."""
-    has_low, has_high = _given(low), _given(high)
-    if has_low and has_high:
-        return "exact" if int(low) == int(high) else "range"
-    return "at_least" if has_low else "up_to"
-
-
-def _given(value) -> bool:
-    """Whether a bound is present (not None, NA or blank)."""
-    try:
-        return value is not None and value == value and str(value) not in ("", "<NA>")
-    except (TypeError, ValueError):  # pandas.NA compares ambiguously
-        return False
+def bound_kinds(low: pd.Series, high: pd.Series) -> pd.Series:
+    """What each row's bounds are: ``exact`` (both given and equal), ``range``,
+    ``at_least`` (a lower bound only) or ``up_to`` (an upper bound only); ``<NA>`` where
+    neither is given."""
+    has_low, has_high = low.notna(), high.notna()
+    kinds = pd.Series(pd.NA, index=low.index, dtype="string")
+    kinds[has_low & has_high] = "range"
+    kinds[has_low & has_high & (low == high).fillna(False)] = "exact"
+    kinds[has_low & ~has_high] = "at_least"
+    kinds[~has_low & has_high] = "up_to"
+    return kinds

@@ -150,22 +150,23 @@ def linked_table(
     ``css_class`` names the table's class, ``row_classes`` each row's (blank for none),
     for stylesheets."""
 
-    def cell(column: str, value) -> str:
+    def cells(column: str) -> list[str]:
         css = ' class="num"' if column in numeric else ""
-        body = claim_links(value) if column in links else escape(value)
-        return f"<td{css}>{body}</td>"
+        shown = claim_links if column in links else escape
+        return [f"<td{css}>{shown(value)}</td>" for value in frame[column].tolist()]
 
     def header(column: str) -> str:
         css = ' class="num"' if column in numeric else ""
         return f'<th scope="col"{css}>{escape(column)}</th>'
 
     head = "".join(header(c) for c in frame.columns)
+    anchors = [f' id="{escape(v)}"' for v in frame[row_id].tolist()] if row_id else None
     rows = []
     classes = row_classes or [""] * len(frame)
-    for record, row_class in zip(frame.to_dict("records"), classes, strict=True):
-        anchor = f' id="{escape(record[row_id])}"' if row_id else ""
-        anchor += f' class="{escape(row_class)}"' if row_class else ""
-        rows.append(f"<tr{anchor}>" + "".join(cell(c, record[c]) for c in frame.columns) + "</tr>")
+    for number, row in enumerate(zip(*(cells(c) for c in frame.columns), strict=True)):
+        anchor = anchors[number] if anchors else ""
+        anchor += f' class="{escape(classes[number])}"' if classes[number] else ""
+        rows.append(f"<tr{anchor}>" + "".join(row) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     attribute = f' class="{escape(css_class)}"' if css_class else ""
     body = "".join(rows)

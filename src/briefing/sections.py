@@ -360,7 +360,10 @@ def changed(scope: Scope) -> dict[str, list[str]]:
     if not scope.since:
         return {}
     before = known_on(scope.everything, scope.since)
-    return scope.once("changed", lambda: changes.what_changed(before, scope.evidence))
+    return scope.once(
+        "changed",
+        lambda: changes.what_changed(before, scope.evidence, _figures(scope)[0], _denials(scope)),
+    )
 
 
 def what_changed(scope: Scope) -> str:

@@ -124,15 +124,21 @@ def mixed_script(value: str) -> str | None:
 
 
 def never_allowed_problem(text: str) -> tuple[int, int, str] | None:
-    """``(line, column, message)`` of the first character no input may hold, or ``None``."""
+    """``(line, column, message)`` of the first character no input may hold, or ``None``.
+
+    Line by line, so that a long document pays the character-by-character look only on
+    the lines :meth:`str.isprintable` does not pass at once (tabs, no-break spaces, …).
+    """
     if text.isprintable():
         return None
-    for index, char in enumerate(text):
-        if never_allowed(char):
-            line = text.count("\n", 0, index) + 1
-            column = index - (text.rfind("\n", 0, index) + 1) + 1
-            what = _refused(char, False)
-            return line, column, f"contains {describe(char)}, {what}; expected text without it"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.isprintable() or line.rstrip("\r").isprintable():
+            continue
+        for index, char in enumerate(line):
+            if never_allowed(char):
+                what = _refused(char, False)
+                message = f"contains {describe(char)}, {what}; expected text without it"
+                return number, index + 1, message
     return None
 
 

@@ -66,13 +66,16 @@ def judgment_changes(before: pd.DataFrame, after: pd.DataFrame, words: pd.DataFr
     return added, revised
 
 
-def what_changed(before, after) -> dict[str, list[str]]:
+def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str]]:
     """Everything that changed between two briefings' evidence, as sentences by heading.
 
     Parameters
     ----------
     before, after : briefing.evidence.Evidence
         What was known on the earlier date and on the briefing's date.
+    figures, denied : pandas.DataFrame, optional
+        ``after``'s figures (:func:`.figures.figures`) and denials (:func:`.stances.denials`)
+        when the caller has them already; computed when not given.
 
     Returns
     -------
@@ -87,13 +90,15 @@ def what_changed(before, after) -> dict[str, list[str]]:
     new_claims = after.claims[~after.claims["claim_id"].isin(before.claims["claim_id"])]
     moved, added_figures = moved_figures(
         figures_.figures(before.claims, before.sources),
-        figures_.figures(after.claims, after.sources),
+        figures_.figures(after.claims, after.sources) if figures is None else figures,
         books,
     )
     added, revised = judgment_changes(before.judgments, after.judgments, words)
-    denied = new_claims[new_claims["stance"] == "denies"]
+    new_denials = new_claims[new_claims["stance"] == "denies"]
     was_withdrawn = set(withdrawn(denials(before.claims, before.sources, topics))["claim_id"])
-    now_withdrawn = withdrawn(denials(after.claims, after.sources, topics))
+    if denied is None:
+        denied = denials(after.claims, after.sources, topics)
+    now_withdrawn = withdrawn(denied)
     open_before = set(open_gaps(before.gaps)["gap_id"])
     open_after = open_gaps(after.gaps)
     closed = after.gaps[after.gaps["closed_on"].notna() & after.gaps["gap_id"].isin(open_before)]
@@ -109,7 +114,7 @@ def what_changed(before, after) -> dict[str, list[str]]:
         "Judgments revised": revised,
         "New denials": [
             f"{d.claim_id}: {who(d.actor, d.claimant_country)}: {d.statement}"
-            for d in denied.itertuples()
+            for d in new_denials.itertuples()
         ],
         "Denials withdrawn": [
             f"{d.claim_id}: {who(d.actor, d.claimant_country)} on {d.topic.lower()}, "

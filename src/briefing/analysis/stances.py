@@ -51,21 +51,18 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
     asserting = dated[dated["stance"] == "asserts"]
     per_topic = asserting.groupby("topic", sort=False).size()
     per_root = asserting.groupby(["topic", "_root"], sort=False).size()
-    ordered = asserting.sort_values(["said", "source_published", "claim_id"], kind="stable")
-    later = {  # (topic, root): its assertions, oldest first, to find the first after a denial
-        key: (list(zip(g["said"], g["source_published"], strict=True)), list(g["claim_id"]))
-        for key, g in ordered.groupby(["topic", "_root"], sort=False)
-    }  # fmt: skip
+    later = _assertions_in_order(asserting)
     rows = []
-    for denial in dated[dated["stance"] == "denies"].to_dict("records"):
+    denied = dated[dated["stance"] == "denies"]
+    for denial, key in zip(denied.to_dict("records"), _keys(denied), strict=True):
         topic, root = denial["topic"], denial["_root"]
         count = int(per_topic.get(topic, 0)) - int(per_root.get((topic, root), 0))
         ids = []
         if 0 < count <= LIMITS["links"]:  # short lists only: long ones are counted
             same = asserting[(asserting["topic"] == topic) & (asserting["_root"] != root)]
             ids = list(same["claim_id"])
-        keys, claim_ids = later.get((topic, root), ([], []))
-        first = bisect.bisect_right(keys, (denial["said"], denial["source_published"]))
+        keys, claim_ids, dates = later.get((topic, root), ([], [], []))
+        first = bisect.bisect_right(keys, key)
         withdrawn = first < len(keys)
         rows.append(
             {
@@ -80,10 +77,39 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
                 "contradicted_by": ids,
                 "state": "withdrawn" if withdrawn else "standing",
                 "withdrawn_by": claim_ids[first] if withdrawn else None,
-                "withdrawn_on": keys[first][0] if withdrawn else pd.NaT,  # its date said
+                "withdrawn_on": dates[first] if withdrawn else pd.NaT,  # its date said
             }
         )
     return pd.DataFrame(rows, columns=DENIAL_COLUMNS)
+
+
+def _assertions_in_order(asserting: pd.DataFrame) -> dict:
+    """``(topic, root)``: the keys (date said, date published, as nanoseconds), claim ids
+    and dates of its assertions, oldest first, to find the first one after a denial."""
+    ordered = asserting.sort_values(["said", "source_published", "claim_id"], kind="stable")
+    columns = zip(
+        ordered["topic"].tolist(),
+        ordered["_root"].tolist(),
+        _keys(ordered),
+        ordered["claim_id"].tolist(),
+        list(ordered["said"]),
+        strict=True,
+    )
+    later: dict = {}
+    for topic, root, key, claim_id, date in columns:
+        keys, ids, dates = later.setdefault((topic, root), ([], [], []))
+        keys.append(key)
+        ids.append(claim_id)
+        dates.append(date)
+    return later
+
+
+def _keys(claims: pd.DataFrame) -> list[tuple[int, int]]:
+    """Each claim's (date said, date published) as nanoseconds, to compare in order."""
+    said, published = (
+        claims[c].to_numpy("datetime64[ns]").view("int64") for c in ("said", "source_published")
+    )
+    return list(zip(said.tolist(), published.tolist(), strict=True))
 
 
 def standing(denied: pd.DataFrame) -> pd.DataFrame:
