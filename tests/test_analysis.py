@@ -406,6 +406,23 @@ def test_the_pdf_prints_cited_then_new_then_recent_and_one_claim_costs_at_most_o
     )
 
 
+def test_the_pdf_prints_what_the_briefing_cites_and_tops_it_up_to_a_least():
+    many = claims(*[{"claim_id": f"C{n:04d}"} for n in range(1, 201)])
+    cited = {f"C{n:04d}" for n in range(1, 9)}
+    only_cited = appendix.printed_claims(many, SOURCES, cited, {"C0100"}, budget=20, least=5)
+    assert only_cited == cited | {"C0100"}  # nine wanted, more than the least: nine printed
+    topped = appendix.printed_claims(many, SOURCES, cited, set(), budget=20, least=12)
+    assert len(topped) == 12 and cited <= topped
+    assert {"C0197", "C0198", "C0199", "C0200"} <= topped  # topped up with the most recent
+    capped = appendix.printed_claims(many, SOURCES, set(many["claim_id"]), set(), budget=20)
+    assert len(capped) == 20
+    for size in range(5, 40):  # one more claim cited or new costs at most one printed claim,
+        wanted = set(many["claim_id"].iloc[:size])  # none between the least and the most
+        before = appendix.printed_claims(many, SOURCES, wanted, set(), budget=30, least=10)
+        after = appendix.printed_claims(many, SOURCES, wanted, {f"C{size + 1:04d}"}, 30, 10)
+        assert len(before - after) <= (0 if 10 <= size < 30 else 1)
+
+
 def test_timeline_merges_events_and_dated_statements_by_actor():
     frame = claims(
         {"claim_id": "C0001", "claim_date": "2024-10-23", "actor": "Kirby"},

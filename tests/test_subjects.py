@@ -131,13 +131,16 @@ def test_the_html_lists_every_claim_and_the_pdf_keeps_its_page_budget(grown):
     info, briefing, html, page, facts = grown
     ids = {f"C{n:04d}" for n in range(1, info["claims"] + 1)}
     assert ids <= set(page.ids)  # every claim known, at any size
-    assert facts["claims"] == {"known": info["claims"], "printed": 120}
+    printed = facts["claims"]["printed"]
+    assert facts["claims"]["known"] == info["claims"] and 70 <= printed <= 120
     pdf = PdfReader(briefing.pdf)
     assert len(pdf.pages) <= 30
     text = " ".join(p.extract_text() for p in pdf.pages)
-    assert f"lists 120 of {info['claims']} claims" in " ".join(text.split())
+    assert f"lists {printed} of {info['claims']} claims" in " ".join(text.split())
     shown = {claim for claim in ids if claim in text}
-    assert len(shown) <= 120 + 20  # the rest never reach WeasyPrint (a few are cited above)
+    assert len(shown) <= printed + 20  # the rest never reach WeasyPrint (some cited above)
+    cited = {c for j in facts["judgments"] for c in j["claim_ids"]}
+    assert cited <= shown  # every claim the briefing cites is printed
 
 
 def test_a_second_subject_renders_through_the_same_notebook(other):

@@ -24,7 +24,8 @@ LIMITS = {
     "figures": 20,
     "timeline": 40,
     "claimants": 30,
-    "printed": 120,
+    "printed": 120,  # claims the PDF prints at most
+    "printed_least": 70,  # ... and at least, topping the cited and new up with recent ones
     "list": 12,
     "links": 8,
     "denials": 15,

@@ -1,10 +1,11 @@
 """The appendix: every claim, grouped by source, and those the PDF prints.
 
 The HTML lists every claim known on the briefing's date, at any size. The PDF keeps a page
-budget: it prints at most ``LIMITS["printed"]`` claims, in this order of priority: every
-claim the briefing cites, every claim new since the date compared with, then the most
-recent; the rest are in the ``claims.csv`` attached to it. One more claim never removes
-more than one claim from the printed appendix.
+budget: it prints the claims the briefing cites and those new since the date compared with,
+topped up with the most recent to at least ``LIMITS["printed_least"]`` and never more than
+``LIMITS["printed"]`` (cited first, then new, then recent, when they do not all fit); the
+rest are in the ``claims.csv`` attached to it. One more claim never removes more than one
+claim from the printed appendix: it raises the budget by at most one, or takes one place.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ def printed_claims(
     cited: set,
     new: set,
     budget: int = LIMITS["printed"],
+    least: int = LIMITS["printed_least"],
 ) -> set[str]:
-    """The ids of the claims the PDF prints (see the module's docstring)."""
+    """The ids of the claims the PDF prints (see the module's docstring): at most
+    ``budget``, at least ``least`` (or all, when fewer are known)."""
+    first = claims["claim_id"].isin(cited).astype(int) * 2 + claims["claim_id"].isin(new)
+    budget = min(budget, max(least, int((first > 0).sum())))
     if len(claims) <= budget:
         return set(claims["claim_id"])
     dated = with_dates(claims, sources)
-    rank = dated["claim_id"].isin(cited).astype(int) * 2 + dated["claim_id"].isin(new)
+    rank = first
     ordered = dated.assign(_rank=rank).sort_values(
         ["_rank", "source_published", "said", "claim_id"],
         ascending=[False, False, False, False],
