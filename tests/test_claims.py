@@ -95,6 +95,41 @@ def test_a_bound_the_words_do_not_state(dataset, capsys):
     assert_one(capsys, f"{CLAIMS}:2:quantity_high:", "found 5000", "analyst's coding")
 
 
+@pytest.mark.parametrize(
+    ("notes", "words"),
+    [
+        # the sentences an earlier coding leaves behind when the quantities are cleared
+        ("B2. 'about 3,000': approximate, coded 3000/3000; a restatement.", ("'coded 3000/3000'",)),
+        ("B2. Status deployed: the soldiers are in Russia.", ("'Status deployed'", "blank")),
+        ("B2. Coded quantity_low 2500 with quantity_high blank.", ("'quantity_low 2500'",)),
+        ("B2. 'some 900': coded as 900/900.", ("'coded as 900/900'",)),
+    ],
+)
+def test_notes_that_describe_a_coding_the_row_does_not_have(dataset, capsys, notes, words):
+    edit(dataset, 1, notes=notes)  # C0002: a denial, no figure
+    assert_one(capsys, f"{CLAIMS}:3:notes:", *words, "the row's own coding")
+
+
+def test_notes_that_contradict_the_rows_status_or_bounds(dataset, capsys):
+    edit(dataset, 0, notes="B2. Status 'pledged': promised, not sent.")
+    assert_one(capsys, f"{CLAIMS}:2:notes:", "Status 'pledged'", "'deployed'")
+    edit(dataset, 0, notes="B2. A lower bound, coded quantity_low 3000 with quantity_high blank.")
+    assert_one(capsys, f"{CLAIMS}:2:notes:", "quantity_high blank", "'3000'")
+
+
+def test_notes_that_match_the_row_or_speak_of_another_claim_pass(dataset, capsys):
+    edit(
+        dataset,
+        0,
+        notes="B2. 'about 3,000', coded 3000/3000. Status deployed: sent. The status quo holds.",
+    )
+    assert validate(capsys) == (0, [])
+    edit(
+        dataset, 1, notes="B2. Restates C0001 (coded 3000/3000 in C0001); Status deployed of C0001."
+    )
+    assert validate(capsys) == (0, [])
+
+
 def test_a_bracket_the_notes_call_the_analysts_coding_is_accepted(dataset, capsys):
     edit(
         dataset,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, Problem
-from .figure_text import analysts_coding, bound_kinds, unstated_bounds
+from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
 from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
@@ -125,6 +125,24 @@ def _figure_problems(row: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def _notes_problems(row: dict, statuses) -> list[tuple[str, str]]:
+    """``(column, message)`` where ``notes`` describe a coding the row does not have
+    ("coded 3000/3000" over blank quantities, "Status deployed" over another status)."""
+    wrong: dict[str, list[str]] = {}  # each mention once, with every cell it contradicts
+    for column, value, written in noted_coding(row["notes"], statuses):
+        if row[column] != value:
+            has = shown(row[column]) if row[column] else "blank"
+            wrong.setdefault(written, []).append(f"{column} is {has}")
+    return [
+        (
+            "notes",
+            f"says {shown(written)} but {' and '.join(cells)}; expected notes that describe "
+            "the row's own coding (or a row coded as its notes say)",
+        )
+        for written, cells in wrong.items()
+    ]
+
+
 def _claimant_problem(claimant: str, actors: pd.DataFrame, index: dict) -> str | None:
     """Why ``claimant`` names no single actor, with the closest ones; ``None`` if it does."""
     if claimant == "" or resolve(claimant, index):
@@ -146,6 +164,7 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     published = dict(zip(sources["source_id"], sources["published"].dt.date, strict=True))
     actors = books["actors"]
     index = name_index(actors)
+    statuses = set(books["figure_statuses"].index)
 
     def add(line, column: str, message: str) -> None:
         problems.append(Problem(table.path, int(line), column, message))
@@ -161,7 +180,7 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
         "claimant",
     ]
     for line, row in rows(table, columns):
-        for column, message in _figure_problems(row):
+        for column, message in _figure_problems(row) + _notes_problems(row, statuses):
             add(line, column, message)
         refused = field_problem(row["claimant"], one_line=True)  # reported by the text policy
         if not refused and (message := _claimant_problem(row["claimant"], actors, index)):

@@ -98,6 +98,33 @@ def analysts_coding(notes: str) -> bool:
     return bool(CODING.search(notes or ""))
 
 
+#: Where ``notes`` state the row's own coding: "coded 3000/3000", "coded quantity_low 3000
+#: with quantity_high blank", "Status deployed". A mention followed by "in C0040" (or "of",
+#: "for", "(C0040") is about another claim and is not read.
+_OTHER_CLAIM = r"(?!\s*(?:(?:in|of|for|as)\s+|\()C\d{4,})"
+NOTED_PAIR = re.compile(r"\bcoded\s+(?:as\s+)?(\d+)\s*/\s*(\d+)\b" + _OTHER_CLAIM)
+NOTED_BOUND = re.compile(r"\b(quantity_low|quantity_high)\s+(\d+|blank)\b" + _OTHER_CLAIM)
+NOTED_STATUS = re.compile(r"\bStatus\s+['‘’\"]?([a-z_]+)['‘’\"]?" + _OTHER_CLAIM)
+
+
+def noted_coding(notes: str, statuses) -> list[tuple[str, str, str]]:
+    """The coding ``notes`` say the row has: ``(column, value, as written)`` triples.
+
+    ``value`` is a number, or ``""`` for a bound said to be blank; a status is read only
+    when it is one of ``statuses`` (the ``figure_statuses`` codes), so that ordinary words
+    after "Status" are never taken for one.
+    """
+    found = []
+    for match in NOTED_PAIR.finditer(notes):
+        found += [("quantity_low", match[1], match[0]), ("quantity_high", match[2], match[0])]
+    for match in NOTED_BOUND.finditer(notes):
+        found.append((match[1], "" if match[2] == "blank" else match[2], match[0]))
+    for match in NOTED_STATUS.finditer(notes):
+        if match[1] in statuses:
+            found.append(("figure_status", match[1], match[0]))
+    return found
+
+
 def unstated_bounds(words: str, low: str, high: str) -> list[str]:
     """The bounds (as cells) that are no number written in ``words``."""
     numbers = stated_numbers(words)
