@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from pathlib import Path
 
 from .errors import BriefingError, EnvironmentFailure, InvalidInputError
 
@@ -175,6 +176,34 @@ def _dates_parser(commands) -> None:
     dates.add_argument("--newest", action="store_true", help="print only the newest date")
 
 
+def _preview_parser(commands) -> None:
+    """``briefing preview``."""
+    preview = _command(
+        commands,
+        "preview",
+        "serve the briefing on http://127.0.0.1:N/, re-rendered on every save",
+        "Render the briefing once, serve it on a local address and render it again "
+        "whenever a file under the data folder, notebooks/ or src/briefing/ changes; the "
+        "page reloads as soon as the new HTML is ready, the PDF follows. Output goes to a "
+        "temporary folder of its own, never to reports/. Ctrl-C stops it.",
+        ["briefing preview", "briefing preview --as-of 2024-10-24 --port 8765 --no-pdf"],
+    )
+    preview.add_argument(
+        "--as-of", metavar="DATE", help="information date YYYY-MM-DD (default: newest source date)"
+    )
+    preview.add_argument(
+        "--port", type=int, default=8765, metavar="N", help="port (default: %(default)s; 0: any)"
+    )
+    preview.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="H",
+        help="address to listen on (default: %(default)s, this machine only)",
+    )
+    preview.add_argument("--no-pdf", action="store_true", help="do not lay out the PDF")
+    _paths(preview, "notebook", "data")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``briefing`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -190,7 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress lines on stderr (results and errors still print)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_render_parser, _validate_parser, _series_parser, _verify_parser, _dates_parser):
+    for add in (
+        _render_parser,
+        _validate_parser,
+        _series_parser,
+        _verify_parser,
+        _dates_parser,
+        _preview_parser,
+    ):
         add(commands)
     return parser
 
@@ -219,6 +255,27 @@ def run_render(args: argparse.Namespace) -> int:
         if path.exists():  # the facts file: when the notebook displays facts
             print(path)
     return 0
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    """``briefing preview``."""
+    from .preview import run_preview as serve
+    from .render import check_date
+
+    if args.as_of:
+        check_date("as_of", args.as_of)
+    try:
+        return serve(
+            args.as_of,
+            args.host,
+            args.port,
+            not args.no_pdf,
+            Path(args.notebook),
+            Path(args.data_dir),
+            say=lambda line: print(line, flush=True),
+        )
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise EnvironmentFailure(f"serve the preview on {args.host}:{args.port}", exc) from exc
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -280,6 +337,7 @@ COMMANDS = {
     "series": run_series,
     "verify": run_verify,
     "dates": run_dates,
+    "preview": run_preview,
 }
 
 

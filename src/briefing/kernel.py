@@ -54,12 +54,20 @@ class Kernel:
         self.stopping = None
         self.lock = threading.Lock()  # a kernel being stopped is never signalled
         self.killed = False  # by kill_if_failed: the execution's complaints are noise
+        self.started = False  # a kernel is started once, then only stopped
 
     def __enter__(self) -> Kernel:
         logging.getLogger(EXECUTION_LOGGER).addFilter(self.quiet_after_kill)
-        if self.notebook.is_file():  # else plan_render reports the missing notebook
-            self.manager = start_kernel(self.notebook.parent, self.snapshot)
+        self.start()
         return self
+
+    def start(self) -> None:
+        """Start the kernel, unless it was started already (a standby kernel, see
+        :class:`briefing.render.Standby`) or the notebook is missing (``plan_render``
+        reports that)."""
+        if self.manager is None and not self.started and self.notebook.is_file():
+            self.manager = start_kernel(self.notebook.parent, self.snapshot)
+            self.started = True
 
     def __exit__(self, *exc) -> None:
         try:
@@ -84,6 +92,12 @@ class Kernel:
         Only signals the process; :meth:`stop` still reaps it and cleans up."""
         if validation.exception() is None:
             return
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the kernel process now, quietly (what papermill then logs about its death
+        is dropped); :meth:`stop` still reaps it. Also what ``briefing preview`` does to a
+        render made stale by a newer save."""
         with self.lock:  # stop() has not taken the manager: the process is not reaped yet
             if self.manager is not None:
                 self.killed = True

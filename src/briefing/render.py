@@ -45,6 +45,35 @@ class Briefing:
     facts: Path
 
 
+class Standby:
+    """A kernel booting (or booted) for the next render, and that render's staging folder.
+
+    ``briefing preview`` keeps one ready, so that a render after a save starts on a kernel
+    that has already imported pandas, matplotlib and the package: the kernel reads its
+    inputs from the staging folder's snapshot, which the render writes when it starts.
+    :meth:`discard` stops the kernel and removes the folder of a standby never used.
+    """
+
+    def __init__(self, notebook: Path | str, output_dir: Path | str):
+        from .kernel import Kernel
+        from .publish import Staging
+
+        self.staging = Staging(Path(output_dir))
+        self.kernel = Kernel(Path(notebook), self.staging.snapshot)
+        try:
+            self.kernel.start()
+        except BaseException:
+            self.staging.discard()
+            raise
+
+    def discard(self) -> None:
+        """Stop the kernel and remove the staging folder (for a standby never rendered)."""
+        try:
+            self.kernel.stop()
+        finally:
+            self.staging.discard()
+
+
 def render_briefing(
     as_of: str | None = None,
     notebook: Path | str = DEFAULT_NOTEBOOK,
@@ -55,6 +84,8 @@ def render_briefing(
     since: str | None = None,
     provenance: dict | None = None,
     progress=None,
+    standby=None,
+    pdf: bool = True,
     **overrides,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
@@ -79,6 +110,13 @@ def render_briefing(
     progress : callable, optional
         Called as ``progress(step, seconds)`` after each step (plan, execute, validate,
         export, publish; validate runs alongside execute).
+    standby : Standby, optional
+        A kernel already booted, with its staging folder in ``output_dir``
+        (:class:`Standby`, what ``briefing preview`` keeps ready); it is used for this render
+        and stopped after it, like a kernel of the render's own.
+    pdf : bool
+        Write the PDF (default). ``False`` writes the HTML and the facts only: the preview
+        lays out its PDF afterwards, from the published HTML.
     **overrides
         ``claims_path``, ``sources_dir``, ``judgments_path``, ``gaps_path``,
         ``events_path``: inputs to use instead of those in ``data_dir`` (see
@@ -103,9 +141,10 @@ def render_briefing(
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
     mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
-    staging = Staging(output_dir)
+    staging = standby.staging if standby else Staging(output_dir)
+    kernel = standby.kernel if standby else Kernel(notebook, staging.snapshot)
     try:
-        with rare_collections(), Kernel(notebook, staging.snapshot) as kernel:
+        with rare_collections(), kernel:
             with step("plan"):
                 plan = plan_render(
                     as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
@@ -114,14 +153,14 @@ def render_briefing(
             with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
                 validation = pool.submit(timed, validate_inputs, plan)
                 validation.add_done_callback(kernel.kill_if_failed)
-                return _run(plan, output_dir, staging, kernel, step, validation, mode)
+                return _run(plan, output_dir, staging, kernel, step, validation, mode, pdf)
     except OSError as exc:  # the machine refused: not a folder, read-only, disk full
         raise EnvironmentFailure(f"render into {display_path(output_dir)}", exc) from exc
     finally:
         staging.discard()  # after a publish it holds the retired set, if any
 
 
-def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, mode: int):
+def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, mode, pdf=True):
     """Execute, export and publish a planned render (see :func:`render_briefing`).
 
     ``validation`` is the future of :func:`validate_inputs`, running meanwhile: the
@@ -163,7 +202,7 @@ def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, 
         step.report("validate", seconds)
         with step("export"):
             warm.join()
-            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims)
+            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims, pdf)
         with step("publish"):
             write_manifest(plan.manifest, folder)
             published = publish(staging, output_dir / plan.as_of)
@@ -487,7 +526,9 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
     nbformat.write(nb, str(path))
 
 
-def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: bytes) -> None:
+def export_briefing(
+    executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True
+) -> None:
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
     The HTML is laid out once and the PDF made from it in the same process. The PDF
@@ -506,6 +547,8 @@ def export_briefing(executed, folder: Path, as_of: str, manifest: dict, claims: 
     resources = {"briefing_manifest": manifest}
     html, _ = html_exporter().from_notebook_node(executed, resources)
     (folder / f"briefing-{as_of}.html").write_text(html, encoding="utf-8")
+    if not pdf:
+        return
     attachments = [
         ("claims.csv", claims, f"The claims known on {as_of} (rows of data/claims/claims.csv)"),
         (
