@@ -30,7 +30,7 @@ INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycac
 	-not -path '*/.ipynb_checkpoints/*') requirements.lock pyproject.toml
 REPORT := reports/$(AS_OF)/manifest.json
 
-.PHONY: help venv briefing briefings validate verify bench check-outputs test lint lab lock clean
+.PHONY: help venv briefing briefings preview validate verify bench check-outputs test lint lab lock clean
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ verify: $(STAMP) ## re-render the AS_OF briefing and compare it byte for byte wi
 
 briefings: validate ## render one briefing per source date in parallel, and reports/index.html
 	$(BRIEFING) series
+
+preview: $(STAMP) ## serve the briefing on http://127.0.0.1:8765/, re-rendered on every save (AS_OF=…)
+	$(BRIEFING) preview $(if $(AS_OF),--as-of $(AS_OF))
 
 bench: $(STAMP) $(LAB_STAMP) ## benchmark ours vs the usual pipeline vs the floor, scale and series: bench/results.md
 	$(PY) bench/run.py --out bench/results.md

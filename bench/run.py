@@ -45,6 +45,7 @@ VENV_PY = VENV / "bin" / "python"
 BRIEFING = VENV / "bin" / "briefing"
 SYNTH = ROOT / "bench" / "synth.py"
 CRITICAL_PATH = ROOT / "bench" / "critical_path.py"
+PREVIEW = ROOT / "bench" / "preview.py"
 DATA = ROOT / "data"
 NOTEBOOK = Path("notebooks") / "briefing.ipynb"
 GNU_TIME = "/usr/bin/time"
@@ -53,6 +54,11 @@ AS_OF = "2024-10-24"
 TARGET_USUAL_OVER_OURS = 2.5  # usual / ours, at least
 TARGET_OURS_OVER_FLOOR = 2.0  # ours / floor, at most
 TARGET_SERIES_SPEEDUP = 1.6  # jobs 1 / jobs 2, at least
+PREVIEW_HTML_S = 1.0  # save -> HTML reload, median seconds, at most
+PREVIEW_HTML_OVER_COLD = 0.35  # ... and at most this share of a cold render
+PREVIEW_PDF_OVER_COLD = 0.8  # save -> PDF ready, median, at most this share of a cold render
+PREVIEW_IDLE_CPU = 0.02  # share of one core, below
+PREVIEW_RSS_GROWTH_MB = 50  # over all the edits, below
 SCALE_TIME_FACTOR = 3.0  # render time at most this times ours' median
 SCALE_RSS_LIMIT_MB = 1.5 * 1024  # 1.5 GB
 SCALE_PAGES_BELOW = 30
@@ -410,6 +416,7 @@ class Bench:
     series: dict = field(default_factory=dict)
     profile: dict = field(default_factory=dict)
     critical: list[tuple[Measurement, dict]] = field(default_factory=list)
+    preview: dict = field(default_factory=dict)
     counter: int = 0
     keep: bool = False
     tree_at_start: str = ""
@@ -657,6 +664,26 @@ class Bench:
                 return
             self.critical.append((result, events[-1]))
 
+    def run_preview(self) -> None:
+        """Save -> reload timings of ``briefing preview`` (``bench/preview.py``)."""
+        edits, measured = (3, 3) if self.quick else (50, 12)
+        argv = [VENV_PY, PREVIEW, "--edits", str(edits), "--measured", str(measured)]
+        if self.quick:
+            argv += ["--cold", "1", "--idle", "2"]
+        self.commands["preview"] = [shlex.join(_shown(argv))]
+        log_path = self.work / "preview.log"
+        result = run_timed(argv, ROOT, log_path, memory_cap_kb=self.memory_cap_kb)
+        log(f"preview: {secs(result.seconds)} s")
+        if not result.ok:
+            self.problem("preview", result.error)
+            return
+        lines = log_path.read_text(encoding="utf-8").splitlines()
+        found = [json.loads(line) for line in lines if line.startswith("{")]
+        if not found:
+            self.problem("preview", "the script printed no timings")
+            return
+        self.preview = found[-1]
+
     def run_profile(self) -> None:
         prof = self.work / "render.prof"
         out = self.fresh("profile")
@@ -823,7 +850,8 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
     else:
         lines.append(f"| ours / floor | – | ≤ {TARGET_OURS_OVER_FLOOR} | n/a (not measured) |")
     lines += critical_path_section(bench, ours, floor)
-    lines += scale_section(bench, ours) + series_section(bench) + profile_section(bench)
+    lines += scale_section(bench, ours) + series_section(bench) + preview_section(bench)
+    lines += profile_section(bench)
     lines += [
         "",
         "## Commands",
@@ -948,6 +976,49 @@ def series_section(bench: Bench) -> list[str]:
         ]
     else:
         lines += ["", f"Speed-up: not measured (target ≥ {TARGET_SERIES_SPEEDUP}): n/a."]
+    return lines
+
+
+def preview_section(bench: Bench) -> list[str]:
+    lines = ["", "## Preview", ""]
+    p = bench.preview
+    if not p:
+        return lines + ["**Not measured** (see Problems)."]
+    html, pdf, cold = p["html_median_s"], p["pdf_median_s"], p["cold_median_s"]
+    growth = p["rss_end_mb"] - p["rss_start_mb"]
+    rows = [
+        ("save → HTML reload, median s", f"{html:.2f} ({min(p['html_s']):.2f}–"
+         f"{max(p['html_s']):.2f})", f"≤ {PREVIEW_HTML_S}", html <= PREVIEW_HTML_S),
+        ("save → HTML reload / cold render", f"{html / cold:.2f}",
+         f"≤ {PREVIEW_HTML_OVER_COLD}", html / cold <= PREVIEW_HTML_OVER_COLD),
+        ("save → PDF ready, median s", f"{pdf:.2f} ({min(p['pdf_s']):.2f}–"
+         f"{max(p['pdf_s']):.2f})", "", None),
+        ("save → PDF ready / cold render", f"{pdf / cold:.2f}",
+         f"≤ {PREVIEW_PDF_OVER_COLD}", pdf / cold <= PREVIEW_PDF_OVER_COLD),
+        ("idle CPU, share of one core", f"{p['idle_cpu'] * 100:.2f} %",
+         f"< {PREVIEW_IDLE_CPU * 100:.0f} %", p["idle_cpu"] < PREVIEW_IDLE_CPU),
+        (f"tree RSS growth over {p['edits']} edits, MB",
+         f"{growth:.1f} ({p['rss_start_mb']:.0f} → {p['rss_end_mb']:.0f})",
+         f"< {PREVIEW_RSS_GROWTH_MB}", growth < PREVIEW_RSS_GROWTH_MB),
+    ]  # fmt: skip
+    lines += [
+        f"`bench/preview.py` on a copy of the shipped data as of {p['as_of']}: first the cold "
+        f"`briefing render` of that date ({len(p['cold_s'])} run(s), median {cold:.2f} s, "
+        f"{', '.join(f'{t:.2f}' for t in p['cold_s'])}), then `briefing preview` in the same "
+        f"run (first render and PDF {p['first_render_s']:.2f} s). Each edit rewrites one "
+        "claim's statement; times run from the file's write to the `html` event of the page's "
+        f"event stream (the page reloads) and to the `pdf` event, over the first "
+        f"{len(p['html_s'])} of {p['edits']} edits (0.5 s apart). Idle CPU: the server and its "
+        "kernels over ten idle seconds after the edits. Tree RSS: the server and its kernels, "
+        "after the first render and after the last edit.",
+        "",
+        "| measure | value | target | result |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {value} | {target or '–'} | {verdict(ok) if ok is not None else '–'} |"
+        for name, value, target, ok in rows
+    ]
     return lines
 
 
@@ -1121,6 +1192,7 @@ def main(argv: list[str] | None = None) -> int:
         ("scale", lambda: bench.run_scale([200] if args.quick else [1000, 10000, 100000])),
         ("series", lambda: bench.run_series(*((15, 3) if args.quick else (600, 30)))),
         ("critical path", bench.run_critical_path),
+        ("preview", bench.run_preview),
         ("profile", bench.run_profile),
     ]
     try:

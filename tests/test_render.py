@@ -315,3 +315,28 @@ def test_changing_a_quantity_changes_the_rendered_briefing(dataset, tmp_path):
     assert "the lowest is 4,321 (sent; Officials" in new
     pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(after.pdf).pages)
     assert "the lowest is 4,321 (sent; Officials" in pdf
+
+
+def test_a_render_leaves_nothing_in_the_temporary_folder(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "briefing.cli",
+            "-q",
+            "render",
+            "--as-of",
+            "2024-10-24",
+            "--output-dir",
+            str(tmp_path / "out"),
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(tmp.iterdir()) == []  # WeasyPrint's font copies included

@@ -10,6 +10,7 @@ returns a typed DataFrame with each quote's character offsets in its source
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 
@@ -207,6 +208,7 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     return problems
 
 
+@functools.lru_cache(maxsize=16384)
 def find_quote(quote: str, text: str) -> tuple[int, int] | None:
     """Find ``quote`` in ``text``; return its ``(start, end)`` character offsets.
 
@@ -214,6 +216,9 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
     white space in the quote matches any run of white space in the text (so a quote
     may be typed on one line where the source wraps it). Nothing else is normalised:
     a curly apostrophe does not match a straight one.
+
+    Remembered per (quote, text): a process that validates again and again (``briefing
+    preview``) re-anchors only the quotes whose claim or source changed.
     """
     start = text.find(quote)
     if start >= 0:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -318,6 +319,21 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
         )
     except Exception as exc:  # WeasyPrint raises many types; all mean "export failed".
         raise ExportError(f"PDF export failed: {exc}") from exc
+    finally:
+        _remove_font_folder(locals().get("fonts"))
+
+
+def _remove_font_folder(fonts) -> None:
+    """Remove the temporary folder WeasyPrint copies the @font-face fonts into.
+
+    WeasyPrint removes it only when the font configuration is garbage-collected, which a
+    process that exits right after the render never does: every render left a
+    ``$TMPDIR/weasyprint-*`` folder behind. The fonts are embedded in the PDF by now.
+    """
+    folder = getattr(fonts, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        fonts._folder = None
 
 
 def _attachment(name: str, data: bytes, description: str, as_of: str):
