@@ -1,7 +1,7 @@
 // Run axe-core's WCAG 2.1 A/AA rules and its best practices (landmarks, headings, ...) on
 // a local HTML file in Debian's Chromium, offline.
 // Usage: node axe.mjs FILE.html   -> prints violations, exit 1 if any.
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -10,11 +10,7 @@ import path from "node:path";
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 const require = createRequire(import.meta.url);
 const file = path.resolve(process.argv[2]);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-gpu"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.route("**/*", (route) =>

@@ -2,16 +2,12 @@
 // Usage: node preview.mjs URL   then, on stdin, one JSON line per step: {"expect": "text"}.
 // For each step: wait (never reloading the page itself) until the page's text contains
 // "text", then print "seen"; after 120 s print "timeout: <what the page shows>".
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 import readline from "node:readline";
 
 const url = process.argv[2];
 const origin = new URL(url).origin;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-gpu"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.route("**/*", (route) => {
