@@ -3,11 +3,11 @@
 Every save asks for a render (:meth:`Previewer.request`); requests that arrive while a
 render runs become one render after it, of the newest files. A render made stale by a newer
 save is cancelled (its kernel is killed) and its result dropped: only the newest request's
-render is ever shown. Each render runs on a standby kernel booted while the previous one ran
-(:class:`briefing.render.Standby`), so it starts with pandas, matplotlib and the package
-imported; it is still a fresh kernel, so nothing leaks from one render into the next. The
-HTML is shown as soon as it is written; the PDF is laid out after it, in this process, whose
-exporters stay warm.
+render is ever shown. Each render runs on a standby kernel, booted once the previous render's
+notebook had run (:class:`briefing.render.Standby`), so it starts with pandas, matplotlib and
+the package imported; it is still a fresh kernel, so nothing leaks from one render into the
+next. The HTML is shown as soon as it is written; the PDF is laid out after it, in this
+process, whose exporters stay warm.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class State:
     pdf_state: str = "off"
     failure: Failure | None = None
     seconds: float = 0.0
+    steps: tuple = ()
     files: Path | None = None
 
 
@@ -172,8 +173,7 @@ class Previewer:
         with self._lock:
             if run.cancelled:  # a newer save came while the standby was booting
                 _kill(run.standby)
-        self._boot_next()
-        briefing, failure = None, None
+        briefing, failure, steps = None, None, []
         try:
             briefing = render_briefing(
                 as_of=self.as_of,
@@ -182,6 +182,7 @@ class Previewer:
                 data_dir=self.data_dir,
                 standby=run.standby,
                 pdf=False,
+                progress=lambda step, seconds: steps.append((step, round(seconds, 3))),
             )
         except InvalidInputError as exc:
             failure = Failure(
@@ -195,6 +196,10 @@ class Previewer:
         except Exception as exc:  # the server survives anything a render does
             lines = tuple(traceback.format_exc().splitlines())
             failure = Failure(f"The render failed: {exc!r}", lines)
+        if not self._stopping.is_set():
+            # booted now, not while the notebook runs: on two cores the kernel, the
+            # validation and a booting kernel would slow each other down
+            self._boot_next()
         if run.cancelled or self._stopping.is_set():
             return  # stale: a newer save's render follows
         seconds = round(time.monotonic() - run.started, 3)
@@ -211,6 +216,7 @@ class Previewer:
             pdf=None,
             pdf_state="waiting" if self.pdf else "off",
             seconds=seconds,
+            steps=tuple(steps),
             bump=True,
             html_bump=True,
         )
