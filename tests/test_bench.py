@@ -61,7 +61,14 @@ def test_quick_benchmark_writes_every_section(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     text = results.read_text(encoding="utf-8")
-    headings = ("## Machine", "## Comparison", "## Critical path", "## Scale", "## Series")
+    headings = (
+        "## Machine",
+        "## Comparison",
+        "## Critical path",
+        "## Scale",
+        "## Series",
+        "## Preview",
+    )
     for heading in (*headings, "## Profile"):
         assert heading in text
     # every stage of the render's critical path was timed (six rows, then the total)
@@ -71,3 +78,4 @@ def test_quick_benchmark_writes_every_section(tmp_path):
     assert all(float(seconds) > 0 for _, seconds, _ in stages)
     assert "| ours |" in text
     assert "| floor |" in text
+    assert re.search(r"^\| save → HTML reload, median s \| \d+\.\d\d ", text, re.M)
