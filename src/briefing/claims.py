@@ -180,11 +180,18 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
         "claim_date",
         "claimant",
     ]
+    parse_day = functools.cache(parse_date)  # the same dates recur on many rows
+
+    @functools.cache  # a claimant is typed on many rows: resolved once per spelling
+    def claimant_problem(claimant: str) -> str | None:
+        if field_problem(claimant, one_line=True):  # reported by the text policy
+            return None
+        return _claimant_problem(claimant, actors, index)
+
     for line, row in rows(table, columns):
         for column, message in _figure_problems(row) + _notes_problems(row, statuses):
             add(line, column, message)
-        refused = field_problem(row["claimant"], one_line=True)  # reported by the text policy
-        if not refused and (message := _claimant_problem(row["claimant"], actors, index)):
+        if message := claimant_problem(row["claimant"]):
             add(line, "claimant", message)
         if row["source_id"] != "" and row["source_id"] not in published:
             add(
@@ -193,7 +200,7 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
                 f"found {row['source_id']!r}; expected the id of a file in "
                 "data/sources (no such source)",
             )
-        said = parse_date(row["claim_date"])
+        said = parse_day(row["claim_date"])
         if said and row["source_id"] in published and said > published[row["source_id"]]:
             add(
                 line,
@@ -389,7 +396,17 @@ def claims_csv(path: Path | str, claim_ids) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(
-        [inert_cell(cell) for cell in cells] for cells in reader if cells and cells[at] in wanted
-    )
+    writer.writerows(inert_row(cells) for cells in reader if cells and cells[at] in wanted)
     return buffer.getvalue().encode("utf-8")
+
+
+#: A cell that starts with what :data:`FORMULA_STARTS` lists, in cells each after a NUL.
+_FORMULA_CELL = re.compile("\\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def inert_row(cells: list[str]) -> list[str]:
+    """A row whose cells are all :func:`inert_cell`: one search decides an ordinary row
+    (a NUL inside a cell could only make it look at the cells one by one)."""
+    if _FORMULA_CELL.search("\x00" + "\x00".join(cells)):
+        return [inert_cell(cell) for cell in cells]
+    return cells

@@ -110,7 +110,7 @@ def _common_row_problems(
     judgment revised on a later date keeps its id and gets a new row.
     """
     problems, frame = [], table.frame
-    known = set(claims["claim_id"])
+    known = set(claims["claim_id"].tolist())
     for line, row in frame.iterrows():
         missing = [c for c in split_ids(row["claim_ids"]) if c not in known]
         if missing:

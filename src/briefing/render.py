@@ -537,12 +537,12 @@ def export_briefing(
     (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``.
     """
     from .export import html_exporter, html_to_pdf
-    from .facts import extract_facts, facts_json
+    from .facts import extract_facts
     from .manifest import manifest_json
 
     facts = extract_facts(executed)
     if facts is not None:
-        (folder / f"briefing-{as_of}.json").write_text(facts_json(facts), encoding="utf-8")
+        (folder / f"briefing-{as_of}.json").write_text(facts, encoding="utf-8")
 
     resources = {"briefing_manifest": manifest}
     html, _ = html_exporter().from_notebook_node(executed, resources)

@@ -296,9 +296,9 @@ def gaps(scope: Scope) -> str:
 def new_since(scope: Scope) -> set[str]:
     """The ids of the claims first known after the date compared with."""
     if not scope.since:
-        return set(scope.evidence.claims["claim_id"])
+        return set(scope.evidence.claims["claim_id"].tolist())
     before = known_on(scope.everything, scope.since).claims["claim_id"]
-    return set(scope.evidence.claims["claim_id"]) - set(before)
+    return set(scope.evidence.claims["claim_id"].tolist()) - set(before.tolist())
 
 
 def printed(scope: Scope) -> set[str]:
@@ -338,20 +338,16 @@ def sources_and_claims(scope: Scope) -> str:
                 css_class="print-only",
             )
         )
-    for source, table in appendix.claims_by_source(e.claims, e.sources):
-        classes = ["" if claim in keep else "not-printed" for claim in table["Claim"]]
-        if not any(c == "" for c in classes):
-            parts.append(
-                '<div class="not-printed">'
-                + markup.source_heading(source)
-                + markup.linked_table(table, row_id="Claim", css_class="claims")
-                + "</div>"
-            )
-            continue
-        parts.append(
-            markup.source_heading(source)
-            + markup.linked_table(table, row_id="Claim", css_class="claims", row_classes=classes)
+    table = appendix.claims_table(e.claims)
+    classes = ["" if claim in keep else "not-printed" for claim in table["Claim"].tolist()]
+    rows = markup.table_rows(table, row_id="Claim", row_classes=classes)
+    for source, at in appendix.claims_by_source(e.claims, e.sources):
+        body = "".join(rows[i] for i in at)
+        listed = markup.source_heading(source) + markup.table_around(
+            table.columns, body, css_class="claims"
         )
+        printed_any = any(classes[i] == "" for i in at)
+        parts.append(listed if printed_any else f'<div class="not-printed">{listed}</div>')
     return "".join(parts)
 
 
@@ -387,6 +383,6 @@ def facts(scope: Scope) -> None:
     ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing."""
     from IPython.display import display
 
-    from .facts import MIME_TYPE, briefing_facts
+    from .facts import MIME_TYPE, briefing_facts, facts_json
 
-    display({MIME_TYPE: briefing_facts(scope)}, raw=True)
+    display({MIME_TYPE: facts_json(briefing_facts(scope))}, raw=True)

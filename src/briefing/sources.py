@@ -76,6 +76,28 @@ class _FrontMatterLoader(yaml.BaseLoader):
 ALIAS_MESSAGE = "uses a YAML anchor or alias (&name, *name); expected plain 'key: value' lines"
 
 
+def compose_front_matter(front: str):
+    """Compose front matter into YAML nodes, refusing anchors and aliases (raises
+    :class:`yaml.YAMLError`).
+
+    Text with neither ``&`` nor ``*`` can hold no anchor or alias: libyaml's C parser
+    composes it, about ten times faster (thousands of sources are read by every render).
+    Anything else, and any text the C parser refuses, goes through
+    :class:`_FrontMatterLoader`, which refuses anchors and locates every error.
+    """
+    fast = getattr(yaml, "CBaseLoader", None)
+    if fast is not None and "&" not in front and "*" not in front:
+        try:
+            return yaml.compose(front, Loader=fast)
+        except yaml.YAMLError:
+            pass  # the pure-Python loader below says where and why
+    loader = _FrontMatterLoader(front)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(
     front: str, where: str, first: int = 2
 ) -> tuple[dict, dict[str, int], list[Problem]]:
@@ -90,9 +112,8 @@ def parse_yaml(
     for number, text in enumerate(front.split("\n"), start=first):
         if policy := field_problem(text, one_line=False):  # YAML reads U+2028 as a line break
             return {}, {}, [Problem(where, number, "", f"found {shown(text)}, which {policy}")]
-    loader = _FrontMatterLoader(front)
     try:
-        node = loader.get_single_node()
+        node = compose_front_matter(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first if mark else first - 1 or 1
@@ -104,8 +125,6 @@ def parse_yaml(
             else f"front matter is not valid YAML: {reason}{column}"
         )
         return {}, {}, [Problem(where, line, "", message)]
-    finally:
-        loader.dispose()
     if node is None:
         return {}, {}, []
     if not isinstance(node, yaml.MappingNode):

@@ -159,7 +159,9 @@ def rule(test, expected: str, *, allow_blank: bool = True, vectorized: bool = Fa
 
     if vectorized:
         return pa.Check(
-            lambda column: (column == "") & allow_blank | test(column.astype(str)), error=expected
+            lambda column: (column == "") & allow_blank | test(column),
+            error=expected,
+            ignore_na=False,  # cells are text, never missing: no column-long search for NA
         )
 
     def check(cell: str) -> bool:
@@ -167,7 +169,7 @@ def rule(test, expected: str, *, allow_blank: bool = True, vectorized: bool = Fa
             return allow_blank
         return bool(test(cell))
 
-    return pa.Check(check, element_wise=True, error=expected)
+    return pa.Check(check, element_wise=True, error=expected, ignore_na=False)
 
 
 def validate_cells(table: Table, columns: dict[str, list]) -> list[Problem]:
@@ -191,7 +193,8 @@ def validate_cells(table: Table, columns: dict[str, list]) -> list[Problem]:
     problems = _header_problems(table, list(columns))
     present = {name: checks for name, checks in columns.items() if name in table.header}
     schema = pa.DataFrameSchema(
-        {name: pa.Column(object, checks, nullable=False) for name, checks in present.items()}
+        # cells are read as text and never missing: pandera need not look for NA
+        {name: pa.Column(object, checks, nullable=True) for name, checks in present.items()}
     )
     frame = table.frame.loc[:, ~table.frame.columns.duplicated()]
     try:
@@ -282,8 +285,7 @@ def text_problems(table: Table) -> list[Problem]:
 
 def common_rules(names: list[str], required: tuple[str, ...]) -> dict[str, list]:
     """The rules every table shares: no padded cells, and no blank required cells."""
-    rules = {name: [rule(lambda column: column == column.str.strip(),
-                         "no spaces around the value", vectorized=True)]
+    rules = {name: [rule(unpadded, "no spaces around the value", vectorized=True)]
              for name in names}  # fmt: skip
     for name in required:
         rules[name].append(
@@ -295,6 +297,19 @@ def common_rules(names: list[str], required: tuple[str, ...]) -> dict[str, list]
             )
         )
     return rules
+
+
+def unpadded(column: pd.Series) -> pd.Series:
+    """Whether each cell has no white space around it (``str.strip`` would keep it).
+
+    The stripped cells are compared with the cells as one list first: most columns have no
+    padded cell, and then that one comparison decides them all.
+    """
+    cells = column.tolist()
+    stripped = [cell.strip() for cell in cells]
+    if stripped == cells:
+        return pd.Series(True, index=column.index)
+    return pd.Series([a == b for a, b in zip(cells, stripped, strict=True)], index=column.index)
 
 
 def split_ids(cell: str) -> list[str]:

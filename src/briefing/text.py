@@ -152,9 +152,15 @@ def _shown(char: str) -> bool:
 def visible(text: str) -> str:
     """Show controls, format characters (bidi marks, zero-width), separators, surrogates
     and unassigned code points as ``⟨U+202E⟩`` instead of obeying them."""
-    if text.isprintable():
-        return text
+    if text.isprintable() or text.translate(_WITHOUT_BREAKS).isprintable():
+        return text  # at C speed: nothing to show (line breaks and tabs are obeyed)
     return "".join(f"\u27e8U+{ord(c):04X}\u27e9" if _shown(c) else c for c in text)
+
+
+#: Line breaks, tabs and space separators (no-break spaces, …): obeyed by :func:`visible`,
+#: though :meth:`str.isprintable` refuses all but the plain space. All spaces lie below U+3001.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs")
+_WITHOUT_BREAKS = str.maketrans("", "", LINE_BREAKS + _SPACES)
 
 
 def shown(value: object, limit: int = 60) -> str:

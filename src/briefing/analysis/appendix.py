@@ -29,7 +29,7 @@ def printed_claims(
     first = claims["claim_id"].isin(cited).astype(int) * 2 + claims["claim_id"].isin(new)
     budget = min(budget, max(least, int((first > 0).sum())))
     if len(claims) <= budget:
-        return set(claims["claim_id"])
+        return set(claims["claim_id"].tolist())
     dated = with_dates(claims, sources)
     rank = first
     ordered = dated.assign(_rank=rank).sort_values(
@@ -37,18 +37,13 @@ def printed_claims(
         ascending=[False, False, False, False],
         kind="stable",
     )
-    return set(ordered["claim_id"].iloc[:budget])
+    return set(ordered["claim_id"].iloc[:budget].tolist())
 
 
-def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
-    """Yield ``(source row, claims table)`` for every source that has claims.
-
-    The claims table has the columns Claim, Grade, Who, Said, Statement, Quote. It is
-    built once for all claims and sliced per source: at a hundred thousand claims over
-    thousands of sources, a table per source would cost more than the rows themselves.
-    """
+def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's table of claims: Claim, Grade, Who, Said, Statement, Quote."""
     said = claims["claim_date"]
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "Claim": claims["claim_id"],
             "Grade": claims["grade"],
@@ -58,9 +53,18 @@ def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
             "Quote": claims["quote"],
         }
     )
+
+
+def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
+    """Yield ``(source row, positions of its claims)`` for every source that has claims.
+
+    The positions index ``claims`` (and :func:`claims_table` of it): at a hundred thousand
+    claims over thousands of sources, the appendix is built once for all claims and sliced
+    per source, since a table per source would cost more than the rows themselves.
+    """
     positions = claims.groupby("source_id", sort=False).indices
     for source in sources[sources["source_id"].isin(positions)].itertuples():
-        yield source, table.iloc[positions[source.source_id]]
+        yield source, positions[source.source_id]
 
 
 def grade_counts(claims: pd.DataFrame) -> pd.DataFrame:

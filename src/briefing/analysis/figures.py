@@ -57,7 +57,7 @@ def headline(figs: pd.DataFrame, indicators: pd.DataFrame, chosen: list[str]) ->
     every indicator with figures, in the register's order."""
     if chosen:
         return [indicator for indicator in chosen if indicator in indicators.index]
-    present = set(figs["indicator"])
+    present = set(figs["indicator"].tolist())
     return [indicator for indicator in indicators.index if indicator in present]
 
 

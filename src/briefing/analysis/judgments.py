@@ -45,8 +45,8 @@ def review(
     states, newer = [], []
     for judgment in judgments.itertuples():
         cited = indexed.loc[[c for c in judgment.claim_ids if c in indexed.index]]
-        topics = set(cited["topic"])
-        measures = set(cited["indicator"].dropna()) - {""}
+        topics = set(cited["topic"].tolist())
+        measures = set(cited["indicator"].dropna().tolist()) - {""}
         bearing = dated[
             (dated["source_published"] > judgment.valid_from)
             & (dated["topic"].isin(topics) | dated["indicator"].isin(measures))
@@ -60,7 +60,7 @@ def review(
             states.append("flagged")
         else:
             states.append("current")
-        newer.append(list(bearing["claim_id"]) if stale else [])
+        newer.append(bearing["claim_id"].tolist() if stale else [])
     return judgments.assign(state=states, newer_claims=newer).reset_index(drop=True)
 
 

@@ -54,7 +54,9 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
     later = _assertions_in_order(asserting)
     rows = []
     denied = dated[dated["stance"] == "denies"]
-    for denial, key in zip(denied.to_dict("records"), _keys(denied), strict=True):
+    fields = ["claim_id", "actor", "claimant_country", "topic", "statement", "_root"]
+    records = (dict(zip(fields, values, strict=True)) for values in _columns(denied, fields))
+    for denial, key, said in zip(records, _keys(denied), denied["said"], strict=True):
         topic, root = denial["topic"], denial["_root"]
         count = int(per_topic.get(topic, 0)) - int(per_root.get((topic, root), 0))
         ids = []
@@ -72,12 +74,12 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
                 "topic": topics["label"].get(topic, topic),
                 "topic_code": topic,
                 "statement": denial["statement"],
-                "said": denial["said"],
+                "said": said,
                 "contradicted_count": count,
                 "contradicted_by": ids,
                 "state": "withdrawn" if withdrawn else "standing",
                 "withdrawn_by": claim_ids[first] if withdrawn else None,
-                "withdrawn_on": dates[first] if withdrawn else pd.NaT,  # its date said
+                "withdrawn_on": pd.Timestamp(dates[first]) if withdrawn else pd.NaT,  # said
             }
         )
     return pd.DataFrame(rows, columns=DENIAL_COLUMNS)
@@ -92,7 +94,7 @@ def _assertions_in_order(asserting: pd.DataFrame) -> dict:
         ordered["_root"].tolist(),
         _keys(ordered),
         ordered["claim_id"].tolist(),
-        list(ordered["said"]),
+        ordered["said"].to_numpy("datetime64[ns]"),
         strict=True,
     )
     later: dict = {}
@@ -102,6 +104,12 @@ def _assertions_in_order(asserting: pd.DataFrame) -> dict:
         ids.append(claim_id)
         dates.append(date)
     return later
+
+
+def _columns(frame: pd.DataFrame, names: list[str]):
+    """The rows of ``frame``'s columns ``names`` as tuples of plain values (fast, unlike
+    iterating a pandas array value by value)."""
+    return zip(*(frame[name].tolist() for name in names), strict=True)
 
 
 def _keys(claims: pd.DataFrame) -> list[tuple[int, int]]:
@@ -124,7 +132,7 @@ def withdrawn(denied: pd.DataFrame) -> pd.DataFrame:
 
 def _by_topic(denied: pd.DataFrame) -> list[str]:
     """``Dmitry Peskov (RU) on troop presence`` per topic, at most four names each."""
-    named = [who(a, c) for a, c in zip(denied["actor"], denied["claimant_country"], strict=True)]
+    named = [who(a, c) for a, c in _columns(denied, ["actor", "claimant_country"])]
     groups = pd.Series(named, index=denied.index).groupby(denied["topic"], sort=False)
     return [f"{join_names(capped(list(dict.fromkeys(n)), 4))} on {t.lower()}" for t, n in groups]
 
