@@ -8,7 +8,8 @@ from importlib.metadata import entry_points
 
 from pypdf import PdfReader
 
-from briefing.export import BriefingPDFExporter, notebook_parameters
+from briefing.export import BriefingPDFExporter
+from briefing.parameters import notebook_parameters
 
 
 def test_exporters_are_registered_as_entry_points():

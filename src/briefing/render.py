@@ -241,9 +241,9 @@ def plan_render(
     while the notebook executes.
     """
     from .evidence import data_paths
-    from .export import declared_parameters
     from .inputs import read_input, reading, take_snapshot
     from .manifest import build_manifest
+    from .parameters import declared_parameters
     from .reference import load_codebooks
     from .settings import read_settings
     from .sources import load_sources
@@ -415,7 +415,7 @@ def declared(notebook: Path) -> set[str]:
     """The parameter names the notebook's ``parameters`` cell declares."""
     import nbformat
 
-    from .export import declared_parameters
+    from .parameters import declared_parameters
 
     return declared_parameters(nbformat.read(str(notebook), as_version=4))
 
