@@ -96,7 +96,31 @@ CHART_FONTS = b"'Briefing Sans', 'DejaVu Sans', 'Briefing Hangul', Verdana, sans
 
 
 def figure(fig, caption: str, alt: str) -> str:
-    """A chart as a ``<figure>``: vector SVG embedded as data, alt text and a caption.
+    """A chart as a ``<figure>``: vector SVG embedded as data, alt text and a caption."""
+    return _figure_html(svg_of(fig), caption, alt)
+
+
+def chart(draw, *args, caption: str, alt: str) -> str:
+    """:func:`figure` of ``draw(*args)``, a chart function of :mod:`briefing.charts`.
+
+    Where a chart cache is set up (:mod:`briefing.chart_cache`, ``briefing preview``), a
+    chart drawn before from the same inputs by the same code is taken from it, not drawn.
+    """
+    from . import chart_cache
+
+    where = chart_cache.folder()
+    if where is None:
+        return figure(draw(*args), caption, alt)
+    name = chart_cache.key(draw, args)
+    svg = chart_cache.get(where, name)
+    if svg is None:
+        svg = svg_of(draw(*args))
+        chart_cache.put(where, name, svg)
+    return _figure_html(svg, caption, alt)
+
+
+def svg_of(fig) -> bytes:
+    """A chart's SVG bytes.
 
     The SVG is written with the house style's fixed hash salt and no date, so the same
     chart gives the same bytes every time. Text stays text (selectable, searchable, and
@@ -107,7 +131,6 @@ def figure(fig, caption: str, alt: str) -> str:
     then frozen: ``savefig`` would otherwise draw the whole figure a second time only to
     run it. The bytes are the same; the chart is written about a quarter faster.
     """
-    import base64
     import io
 
     import matplotlib
@@ -121,7 +144,13 @@ def figure(fig, caption: str, alt: str) -> str:
             fig.set_layout_engine(None)
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = re.sub(rb"<!--.*?-->", b"", buffer.getvalue(), flags=re.DOTALL)  # text copies
-    svg = svg.replace(b"'DejaVu Sans'", CHART_FONTS)
+    return svg.replace(b"'DejaVu Sans'", CHART_FONTS)
+
+
+def _figure_html(svg: bytes, caption: str, alt: str) -> str:
+    """The ``<figure>`` of an SVG chart, with its alt text and caption."""
+    import base64
+
     data = base64.b64encode(svg).decode("ascii")
     return (
         f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '

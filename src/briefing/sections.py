@@ -172,8 +172,11 @@ def figures(scope: Scope) -> str:
                 f" The chart and the table show the {len(listed)} most recent of "
                 f"{len(mine)} figures; all are in the attached claims table."
             )
-        chart = markup.figure(
-            charts.estimates_chart(listed, statuses, label),
+        chart = markup.chart(
+            charts.estimates_chart,
+            listed,
+            statuses,
+            label,
             caption=f"Estimates of {label} over time: the figure as stated, a bar for a range, "
             "an arrow where it is open; colour by the actor's country, marker by status.",
             alt=charts.describe_estimates(listed, statuses, label),
@@ -201,8 +204,9 @@ def timeline(scope: Scope) -> str:
             f"The {limit} most recent of {len(items)} dated events and statements are shown."
         )
         items = most_recent(items, limit, by=("date",)).reset_index(drop=True)
-    return note + markup.figure(
-        charts.timeline_chart(items),
+    return note + markup.chart(
+        charts.timeline_chart,
+        items,
         caption="Timeline of dated events (squares) and statements (circles).",
         alt=charts.describe_timeline(items),
     )
@@ -221,8 +225,10 @@ def who_says_what(scope: Scope) -> str:
             f"The grid shows the {matrix.shape[0]} actors with the most claims, of "
             f"{e.claims['actor'].nunique()}."
         )
-    chart = markup.figure(
-        charts.who_says_what_chart(matrix, topics),
+    chart = markup.chart(
+        charts.who_says_what_chart,
+        matrix,
+        topics,
         caption="Actors against topics: a circle where the actor asserts, a cross where it denies.",
         alt=charts.describe_who_says_what(matrix, topics),
     )
@@ -268,8 +274,9 @@ def cited_claims(scope: Scope) -> set[str]:
 def corroboration(scope: Scope) -> str:
     """Independent support for each key judgment, as a chart and a table."""
     support = _support(scope)
-    chart = markup.figure(
-        charts.corroboration_chart(support),
+    chart = markup.chart(
+        charts.corroboration_chart,
+        support,
         caption="Actors, independent actors (their governments or bodies), countries and "
         "sources behind each key judgment.",
         alt=charts.describe_corroboration(support),
@@ -320,8 +327,11 @@ def sources_and_claims(scope: Scope) -> str:
     books = e.codebooks
     counts = appendix.grade_counts(e.claims)
     parts = [
-        markup.figure(
-            charts.grades_chart(counts, books["source_reliability"], books["info_credibility"]),
+        markup.chart(
+            charts.grades_chart,
+            counts,
+            books["source_reliability"],
+            books["info_credibility"],
             caption="Claims by Admiralty grade.",
             alt=charts.describe_grades(counts),
         )

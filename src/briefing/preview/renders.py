@@ -12,6 +12,9 @@ process, whose exporters stay warm.
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import os
 import re
 import shutil
 import tempfile
@@ -21,6 +24,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import chart_cache
 from ..errors import BriefingError, InvalidInputError, NotebookExecutionError
 
 #: ANSI colour codes in an IPython traceback.
@@ -86,6 +90,8 @@ class Previewer:
         self.as_of, self.notebook, self.data_dir, self.pdf = as_of, notebook, data_dir, pdf
         self.root = Path(tempfile.mkdtemp(prefix="briefing-preview-"))
         self.renders = self.root / "renders"
+        # the kernels it starts draw an unchanged chart from the cache (briefing.chart_cache)
+        os.environ[chart_cache.VARIABLE] = str(self.root / "charts")
         self.state = State()
         self.listeners: list = []  # called as listener(event, state) on every change
         self._lock = threading.Condition()
@@ -206,6 +212,7 @@ class Previewer:
         if failure is not None:
             self._set(rendering=False, failure=failure, seconds=seconds, bump=True)
             self._emit("problems")
+            release_memory()
             return
         self._set(
             rendering=False,
@@ -223,6 +230,8 @@ class Previewer:
         self._emit("html")
         if self.pdf:
             self._lay_out_pdf(self.state.html_generation, briefing)
+        else:
+            release_memory()
 
     def _lay_out_pdf(self, generation: int, briefing) -> None:
         """Lay out the PDF of the briefing just shown, in the background."""
@@ -250,6 +259,7 @@ class Previewer:
             if old is not None and old != target:
                 old.unlink(missing_ok=True)
             self._emit("pdf")
+            release_memory()
 
         if self._pdf_thread is not None:
             self._pdf_thread.join()  # one layout at a time: they share the fonts
@@ -296,6 +306,21 @@ class Previewer:
     def _emit(self, event: str) -> None:
         for listener in list(self.listeners):
             listener(event, self.state)
+
+
+def release_memory() -> None:
+    """Collect the garbage of a render and hand freed memory back to the system.
+
+    A long-lived server renders again and again: the documents WeasyPrint laid out hold
+    reference cycles, and the C allocator keeps what each render's threads freed, so the
+    server would grow by a few megabytes a render. Called once a render's PDF is out (or
+    its HTML, without a PDF), off the path to the page's reload.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc: return free heap pages to the system
+    except (AttributeError, OSError):
+        pass  # another C library: what it keeps, it keeps
 
 
 def _kill(standby) -> None:
