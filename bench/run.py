@@ -46,6 +46,7 @@ BRIEFING = VENV / "bin" / "briefing"
 SYNTH = ROOT / "bench" / "synth.py"
 CRITICAL_PATH = ROOT / "bench" / "critical_path.py"
 PREVIEW = ROOT / "bench" / "preview.py"
+EXTRACTION = ROOT / "bench" / "extraction.py"
 DATA = ROOT / "data"
 NOTEBOOK = Path("notebooks") / "briefing.ipynb"
 GNU_TIME = "/usr/bin/time"
@@ -417,6 +418,7 @@ class Bench:
     profile: dict = field(default_factory=dict)
     critical: list[tuple[Measurement, dict]] = field(default_factory=list)
     preview: dict = field(default_factory=dict)
+    extraction: str = ""
     counter: int = 0
     keep: bool = False
     tree_at_start: str = ""
@@ -684,6 +686,15 @@ class Bench:
             return
         self.preview = found[-1]
 
+    def run_extraction(self) -> None:
+        """How well ``briefing propose`` drafts the shipped claims (``bench/extraction.py``)."""
+        argv = [VENV_PY, EXTRACTION]
+        self.commands["extraction"] = [shlex.join(_shown(argv))]
+        self.extraction = capture(argv)
+        log("extraction: measured" if self.extraction else "extraction: no result")
+        if not self.extraction.startswith("## Extraction"):
+            self.problem("extraction", "bench/extraction.py printed no section")
+
     def run_profile(self) -> None:
         prof = self.work / "render.prof"
         out = self.fresh("profile")
@@ -851,6 +862,8 @@ def report(bench: Bench, started: str, elapsed: float, argv: list[str]) -> str:
         lines.append(f"| ours / floor | – | ≤ {TARGET_OURS_OVER_FLOOR} | n/a (not measured) |")
     lines += critical_path_section(bench, ours, floor)
     lines += scale_section(bench, ours) + series_section(bench) + preview_section(bench)
+    if bench.extraction:
+        lines += ["", *bench.extraction.rstrip().splitlines()]
     lines += profile_section(bench)
     lines += [
         "",
@@ -1193,6 +1206,7 @@ def main(argv: list[str] | None = None) -> int:
         ("series", lambda: bench.run_series(*((15, 3) if args.quick else (600, 30)))),
         ("critical path", bench.run_critical_path),
         ("preview", bench.run_preview),
+        ("extraction", bench.run_extraction),
         ("profile", bench.run_profile),
     ]
     try:

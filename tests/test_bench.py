@@ -68,6 +68,7 @@ def test_quick_benchmark_writes_every_section(tmp_path):
         "## Scale",
         "## Series",
         "## Preview",
+        "## Extraction",
     )
     for heading in (*headings, "## Profile"):
         assert heading in text
@@ -79,3 +80,4 @@ def test_quick_benchmark_writes_every_section(tmp_path):
     assert "| ours |" in text
     assert "| floor |" in text
     assert re.search(r"^\| save → HTML reload, median s \| \d+\.\d\d ", text, re.M)
+    assert re.search(r"^\| recall \| \d\.\d\d \(\d+ of \d+ curated claims\)", text, re.M)

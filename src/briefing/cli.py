@@ -204,6 +204,47 @@ def _preview_parser(commands) -> None:
     _paths(preview, "notebook", "data")
 
 
+def _propose_parser(commands) -> None:
+    """``briefing propose``."""
+    propose = _command(
+        commands,
+        "propose",
+        "draft candidate claims from a source, for the analyst to review",
+        "Read a source and write candidate claims as CSV with the claims table's header plus "
+        "evidence and confidence: verbatim quotes, claimants resolved through actors.csv, "
+        "claim dates, figures with their bounds, stances and topics guessed, statements "
+        "drafted, grades left blank. With --uncovered, only passages that no existing claim "
+        "quotes. Review the file, then run briefing accept on it.",
+        [
+            "briefing propose data/sources/2024-12-27_whitehouse_kirby-gaggle.md",
+            "briefing propose data/sources/2024-12-27_whitehouse_kirby-gaggle.md --uncovered",
+        ],
+    )
+    propose.add_argument("source", metavar="SOURCE.md", help="a source file")
+    propose.add_argument(
+        "--out", metavar="PATH", help="output (default: DIR/claims/proposed/<source_id>.csv)"
+    )
+    propose.add_argument(
+        "--uncovered", action="store_true", help="only what no existing claim's quote covers"
+    )
+    _paths(propose, "data")
+
+
+def _accept_parser(commands) -> None:
+    """``briefing accept``."""
+    accept = _command(
+        commands,
+        "accept",
+        "validate reviewed candidate claims and append them to claims.csv",
+        "Check every row of a reviewed proposal file by the claims table's rules (each "
+        "problem as path:line:column: message, nothing appended), then append the rows to "
+        "DIR/claims/claims.csv with the next free ids.",
+        ["briefing accept data/claims/proposed/2024-12-27_whitehouse_kirby-gaggle.csv"],
+    )
+    accept.add_argument("proposal", metavar="PATH", help="a reviewed proposal file")
+    _paths(accept, "data")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``briefing`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -226,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
         _verify_parser,
         _dates_parser,
         _preview_parser,
+        _propose_parser,
+        _accept_parser,
     ):
         add(commands)
     return parser
@@ -331,6 +374,32 @@ def run_dates(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_propose(args: argparse.Namespace) -> int:
+    """``briefing propose``: write the candidates, say where and how many."""
+    from .propose import propose_claims, write_candidates
+
+    source = Path(args.source)
+    rows = propose_claims(source, data_dir=args.data_dir, uncovered=args.uncovered)
+    out = Path(args.out) if args.out else Path(args.data_dir) / "claims" / "proposed"
+    if not args.out:
+        out = out / f"{source.stem}.csv"
+    write_candidates(rows, out)
+    print(f"proposed {len(rows)} candidate claim(s) from {source.name}: review them, then")
+    print(f"  briefing accept {out}")
+    return 0
+
+
+def run_accept(args: argparse.Namespace) -> int:
+    """``briefing accept``: append the reviewed rows, or list every problem (exit 2)."""
+    from .propose.accept import accept_claims
+
+    accepted = accept_claims(args.proposal, data_dir=args.data_dir)
+    ids = accepted.claim_ids
+    span = ids[0] if len(ids) == 1 else f"{ids[0]}\u2013{ids[-1]}"
+    print(f"accepted {len(ids)} claim(s) as {span}, appended to {accepted.claims_path}")
+    return 0
+
+
 COMMANDS = {
     "render": run_render,
     "validate": run_validate,
@@ -338,6 +407,8 @@ COMMANDS = {
     "verify": run_verify,
     "dates": run_dates,
     "preview": run_preview,
+    "propose": run_propose,
+    "accept": run_accept,
 }
 
 
