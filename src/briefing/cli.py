@@ -245,6 +245,51 @@ def _accept_parser(commands) -> None:
     _paths(accept, "data")
 
 
+def _bundle_parser(commands) -> None:
+    """``briefing bundle``."""
+    bundle = _command(
+        commands,
+        "bundle",
+        "pack the dated briefings of a range into one reproducible zip",
+        "Write the briefings dated --from to --to (HTML, PDF, manifest, each checked against "
+        "its manifest first), index.html, SHA256SUMS and a README.txt for the recipients "
+        "into one zip. The same briefings always give the same bytes.",
+        ["briefing bundle briefings.zip", "briefing bundle --from 2024-11-01 december.zip"],
+    )
+    bundle.add_argument("out", metavar="OUT.zip", help="the zip to write")
+    bundle.add_argument("--from", dest="start", metavar="DATE", help="first date (default: all)")
+    bundle.add_argument("--to", dest="end", metavar="DATE", help="last date (default: all)")
+    _paths(bundle, "output")
+
+
+def _message_parser(commands) -> None:
+    """``briefing message``."""
+    message = _command(
+        commands,
+        "message",
+        "a briefing as a ready-to-send e-mail: .eml, or through the desk's SMTP relay",
+        "Build a MIME message for a published briefing: the bottom line and what changed as "
+        "plain text and HTML, the PDF attached, the marking, title and date in the subject. "
+        "--eml writes it for a mail client; --smtp hands it to a relay (STARTTLS when offered; "
+        "BRIEFING_SMTP_USER and BRIEFING_SMTP_PASSWORD when it asks). The sender comes from "
+        "--sender or BRIEFING_MAIL_FROM.",
+        [
+            "briefing message --to desk@example.org --eml briefing.eml",
+            "briefing message --to a@example.org --to b@example.org --smtp relay.example.org:587",
+        ],
+    )
+    message.add_argument(
+        "--to", action="append", required=True, metavar="ADDR", help="a recipient (repeatable)"
+    )
+    message.add_argument(
+        "--as-of", metavar="DATE", help="the briefing's date (default: the newest published)"
+    )
+    message.add_argument("--eml", metavar="OUT.eml", help="write the message to this file")
+    message.add_argument("--smtp", metavar="HOST:PORT", help="send it through this relay")
+    message.add_argument("--sender", metavar="ADDR", help="the From address")
+    _paths(message, "output")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``briefing`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -269,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
         _preview_parser,
         _propose_parser,
         _accept_parser,
+        _bundle_parser,
+        _message_parser,
     ):
         add(commands)
     return parser
@@ -400,6 +447,34 @@ def run_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bundle(args: argparse.Namespace) -> int:
+    """``briefing bundle``: the zip's path and the dates in it."""
+    from .bundle import bundle_briefings
+
+    bundle = bundle_briefings(args.out, args.output_dir, args.start, args.end)
+    print(f"bundled {len(bundle.dates)} briefing(s), {bundle.dates[0]} to {bundle.dates[-1]}:")
+    print(bundle.path)
+    return 0
+
+
+def run_message(args: argparse.Namespace) -> int:
+    """``briefing message``: write the .eml, send it, or both; say what was done."""
+    from .bundle import briefing_dates
+    from .message import briefing_message, send
+
+    day = args.as_of or briefing_dates(Path(args.output_dir), None, None)[-1]
+    message = briefing_message(Path(args.output_dir) / day, args.to, args.sender)
+    if args.eml:
+        Path(args.eml).write_bytes(bytes(message))
+        print(Path(args.eml))
+    if args.smtp:
+        send(message, args.smtp)
+        print(f"sent to {', '.join(args.to)} through {args.smtp}")
+    if not args.eml and not args.smtp:
+        sys.stdout.write(message.as_string())
+    return 0
+
+
 COMMANDS = {
     "render": run_render,
     "validate": run_validate,
@@ -409,6 +484,8 @@ COMMANDS = {
     "preview": run_preview,
     "propose": run_propose,
     "accept": run_accept,
+    "bundle": run_bundle,
+    "message": run_message,
 }
 
 
