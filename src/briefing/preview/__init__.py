@@ -25,7 +25,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .renders import Previewer
+from .renders import Previewer, share_heap
 from .server import PreviewServer
 from .watch import Watcher
 
@@ -50,6 +50,7 @@ def run_preview(
     A change under ``src/briefing/`` replaces this process with a fresh one (same
     arguments, same port): the code the server and the kernels imported is the new code.
     """
+    share_heap()  # before any thread of the server starts
     previewer = Previewer(as_of=as_of, notebook=notebook, data_dir=data_dir, pdf=pdf)
     server = PreviewServer(previewer, host, port)
     stop = threading.Event()
