@@ -11,16 +11,17 @@ changed since it was published is not sent.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidInputError, ParameterError, Problem, display_path
 from .manifest import MANIFEST
+from .publish import replace_file
+from .render import current_umask
 
 #: What a zip entry says of its time and permissions: fixed, for the same bytes each time.
 ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
@@ -134,24 +135,13 @@ def checksums(files: dict[str, bytes]) -> bytes:
 
 def write_zip(out: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` as a zip with sorted, fixed-time entries, renamed into place whole."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=ENTRY_TIME)
+            entry.external_attr = (0o100000 | ENTRY_MODE) << 16
+            entry.create_system = 3  # Unix, so that the mode above is read
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, files[name], compresslevel=9)
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for name in sorted(files):
-                entry = zipfile.ZipInfo(name, date_time=ENTRY_TIME)
-                entry.external_attr = (0o100000 | ENTRY_MODE) << 16
-                entry.create_system = 3  # Unix, so that the mode above is read
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(entry, files[name], compresslevel=9)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    replace_file(out, buffer.getvalue(), 0o666 & ~current_umask())

@@ -228,3 +228,23 @@ def pid_alive(pid: int) -> bool:
     except OSError:  # not a valid pid at all
         return False
     return True
+
+
+def replace_file(target: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``target`` whole: into a file beside it, flushed to disk, then
+    renamed over it, so that a reader (or a crash) never sees half of it. ``mode`` is the
+    new file's permissions. A failed write leaves ``target`` as it was and no file behind."""
+    target = Path(target)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -10,7 +10,6 @@ file (``briefing-<date>.json``, :mod:`briefing.facts`), and relative links.
 from __future__ import annotations
 
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from . import markup
 from .evidence import Evidence, data_paths, load_evidence, previous_date, publication_dates
 from .manifest import build_manifest, is_up_to_date
+from .publish import replace_file
 from .render import DEFAULT_NOTEBOOK, injected_parameters, render_briefing
 
 
@@ -140,10 +140,6 @@ def index_html(rows: list[dict]) -> str:
 def write_index(output_dir: Path, evidence: Evidence, dates) -> Path:
     """Write ``output_dir/index.html`` atomically and return its path."""
     html = index_html(index_rows(output_dir, dates))
-    handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=output_dir)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(html)
-    os.chmod(temporary, 0o644)
     target = output_dir / "index.html"
-    os.replace(temporary, target)
+    replace_file(target, html.encode("utf-8"), 0o644)
     return target

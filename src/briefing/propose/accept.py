@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import pandas as pd
 from ..claims import CLAIM_COLUMNS, CLAIM_ID, anchor_quotes, check_claims_table
 from ..errors import ClaimValidationError, Problem
 from ..inputs import read_input
+from ..publish import replace_file
 from ..reference import load_codebooks
 from ..sources import load_sources
 from ..tables import BOM, Table, read_table
@@ -128,14 +127,4 @@ def append_rows(path: Path, rows: list[list[str]]) -> None:
     csv.writer(buffer, lineterminator=ending).writerows(rows)
     joiner = "" if not text.removeprefix(BOM) or re.search(r"\n\Z", text) else ending
     new = data + (joiner + buffer.getvalue()).encode("utf-8")
-    handle, temporary = tempfile.mkstemp(prefix=".claims-", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, new, path.stat().st_mode & 0o777)
