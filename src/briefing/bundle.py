@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import InvalidInputError, ParameterError, Problem, display_path
 from .manifest import MANIFEST
 from .publish import replace_file
-from .render import current_umask
+from .render import check_date, current_umask
 
 #: What a zip entry says of its time and permissions: fixed, for the same bytes each time.
 ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
@@ -80,8 +80,8 @@ def bundle_briefings(
 def briefing_dates(output_dir: Path, start: str | None, end: str | None) -> list[str]:
     """The dated briefing folders (with a manifest) from ``start`` to ``end``, oldest first."""
     for name, value in (("from", start), ("to", end)):
-        if value is not None and not DATED.fullmatch(value):
-            raise ParameterError(name, f"found {value!r}; expected a date YYYY-MM-DD")
+        if value is not None:
+            check_date(name, value)  # render's own rule: a real calendar date
     dates = (
         sorted(
             p.name

@@ -28,11 +28,6 @@ def _date(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def _int(value) -> int | None:
-    """A plain int, or ``None`` when missing."""
-    return None if value is None or pd.isna(value) else int(value)
-
-
 def _str(value) -> str | None:
     """A plain str, or ``None`` when missing."""
     return None if value is None or pd.isna(value) else str(value)
