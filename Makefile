@@ -30,7 +30,7 @@ INPUTS := $(shell find data notebooks src/briefing -type f -not -path '*/__pycac
 	-not -path '*/.ipynb_checkpoints/*') requirements.lock pyproject.toml
 REPORT := reports/$(AS_OF)/manifest.json
 
-.PHONY: help venv briefing briefings preview validate verify bench check-outputs test lint lab lock clean
+.PHONY: help venv briefing briefings preview validate verify bench check-outputs test lint lab lock clean signer
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,17 +57,34 @@ briefing: $(REPORT) ## render reports/<date>/briefing-<date>.{html,pdf,ipynb} (A
 
 # render validates the data first, in the same process, and never starts the notebook on
 # invalid data (a separate `briefing validate` would only load and check everything twice).
-$(REPORT): $(STAMP) $(INPUTS)
+# With BRIEFING_SIGNER set (see `make signer`), render signs the PDF. reports/.signer holds
+# the identity the last render was asked to sign with (path, time, size; empty: none), and
+# is rewritten only when that changes: setting, changing or unsetting BRIEFING_SIGNER
+# renders again, and with nothing changed make still does nothing.
+SIGNER_STAMP := reports/.signer
+ifneq ($(filter $(DATED_GOALS),$(MAKECMDGOALS)),)
+SIGNER_ID := $(if $(BRIEFING_SIGNER),$(BRIEFING_SIGNER) $(shell stat -c '%Y %s' -- '$(BRIEFING_SIGNER)' 2>/dev/null))
+ifneq ($(SIGNER_ID),$(file < $(SIGNER_STAMP)))
+$(shell mkdir -p $(dir $(SIGNER_STAMP)) && printf '%s' '$(SIGNER_ID)' > $(SIGNER_STAMP))
+endif
+endif
+$(REPORT): $(STAMP) $(INPUTS) $(wildcard $(SIGNER_STAMP))
 	$(BRIEFING) render --as-of $(AS_OF)
 
-verify: $(STAMP) ## re-render the AS_OF briefing and compare it byte for byte with its manifest
-	$(BRIEFING) verify $(REPORT)
+verify: $(STAMP) ## re-render the AS_OF briefing, compare it with its manifest, check its signature (TRUST=PEM…)
+	$(BRIEFING) verify $(REPORT)$(foreach pem,$(TRUST), --trust $(pem))
 
 briefings: validate ## render one briefing per source date in parallel, and reports/index.html
 	$(BRIEFING) series
 
 preview: $(STAMP) ## serve the briefing on http://127.0.0.1:8765/, re-rendered on every save (AS_OF=…)
 	$(BRIEFING) preview $(if $(AS_OF),--as-of $(AS_OF))
+
+SIGNER_DIR := .signer
+signer: $(STAMP) ## create a self-signed signing identity in .signer/ (git-ignored), for local use and tests
+	@if [ -f $(SIGNER_DIR)/signer.p12 ]; then \
+		echo "$(SIGNER_DIR)/signer.p12 exists (remove it to make a new one)"; \
+	else $(BRIEFING) signer $(SIGNER_DIR); fi
 
 bench: $(STAMP) $(LAB_STAMP) ## benchmark ours vs the usual pipeline vs the floor, scale and series: bench/results.md
 	$(PY) bench/run.py --out bench/results.md

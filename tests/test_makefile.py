@@ -250,3 +250,42 @@ def test_two_makes_at_once_in_a_fresh_clone_build_one_venv(tmp_path):
     assert f".venv/bin/briefing render --as-of {NEWER}\n" in done[2][1]
     check = [clone / ".venv" / "bin" / "briefing", "dates", "--newest"]
     assert subprocess.run(check, cwd=clone, capture_output=True, text=True).stdout == f"{NEWER}\n"
+
+
+def test_make_signer_writes_a_private_identity_once_and_git_ignores_it(project):
+    done = make(project, "signer")
+    assert done.returncode == 0, done.stderr
+    folder = project / ".signer"
+    assert "export BRIEFING_SIGNER=.signer/signer.p12" in done.stdout
+    assert (folder / "signer.p12").stat().st_mode & 0o777 == 0o600
+    assert (folder / "passphrase").stat().st_mode & 0o777 == 0o600
+    assert (folder / "signer.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
+    before = (folder / "signer.p12").read_bytes()
+    again = make(project, "signer")
+    assert again.returncode == 0 and "exists" in again.stdout
+    assert (folder / "signer.p12").read_bytes() == before
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".signer/signer.p12"], cwd=ROOT)
+    assert ignored.returncode == 0, ".signer/ must be git-ignored"
+
+
+def test_setting_changing_or_unsetting_the_signer_renders_again(project):
+    manifest = project / "reports" / OLDER / "manifest.json"
+    assert make(project, "-n", "briefing").returncode == 0
+    manifest.parent.mkdir()
+    manifest.write_text("{}\n", encoding="utf-8")  # rendered unsigned, after every input
+    assert make(project, "briefing").stdout == "make: Nothing to be done for 'briefing'.\n"
+    identity = project / "desk.p12"
+    identity.write_bytes(b"an identity")
+    signed = make(project, "-n", "briefing", BRIEFING_SIGNER=str(identity))
+    assert f"render --as-of {OLDER}" in signed.stdout  # asked to sign now: renders
+    manifest.write_text("{}\n", encoding="utf-8")  # as if rendered signed
+    again = make(project, "briefing", BRIEFING_SIGNER=str(identity))
+    assert again.stdout == "make: Nothing to be done for 'briefing'.\n"
+    unsigned = make(project, "-n", "briefing")
+    assert f"render --as-of {OLDER}" in unsigned.stdout  # not signing any more: renders
+
+
+def test_make_verify_trusts_the_certificates_given(project):
+    done = make(project, "-n", "verify", "TRUST=.signer/signer.pem")
+    assert done.returncode == 0, done.stderr
+    assert f"verify reports/{OLDER}/manifest.json --trust .signer/signer.pem" in done.stdout

@@ -118,7 +118,8 @@ def test_verify_passes_then_names_the_changed_claims_file(two_clones):
     notebook, data = root / "notebooks" / "briefing.ipynb", root / "data"
     passed = verify_briefing(briefing.folder / "manifest.json", notebook, data)
     assert passed.differences == [] and passed.failed == []
-    assert [check.name for check in passed.checks] == ["published files", "inputs", "fresh render"]
+    names = [check.name for check in passed.checks]
+    assert names == ["published files", "inputs", "fresh render", "signature"]
     assert verify_briefing(briefing.pdf, notebook, data).differences == []
     claims = data / "claims" / "claims.csv"
     original = claims.read_bytes()

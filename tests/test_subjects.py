@@ -194,9 +194,11 @@ def test_settings_are_checked_and_located(dataset, capsys):
     code, lines = validate(capsys)
     assert code == 2 and lines == [
         "data/briefing.yml:2:review_days: found 'soon'; expected whole days, 0 or more",
-        "data/briefing.yml:3:colour: unknown key; expected one of title, marking, "
+        "data/briefing.yml:3:colour: unknown key; expected one of title, marking, desk, "
         "headline_indicators, review_days",
     ]
+    settings.write_text(f"title: Drones\ndesk: {'D' * 121}\n", "utf-8")
+    assert_one(capsys, "data/briefing.yml:2:desk:", "found 121 characters; expected 1 to 120")
 
 
 @pytest.mark.parametrize(

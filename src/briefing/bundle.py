@@ -45,8 +45,18 @@ Check that nothing changed on the way:
 
   sha256sum -c SHA256SUMS        (Linux; on macOS: shasum -a 256 -c SHA256SUMS)
 
-Every line must end in OK. A PDF may also carry a digital signature: open it in a PDF
-viewer and look at its signature panel, or run `pyhanko sign validate --pretty-print FILE.pdf`.
+Every line must end in OK.
+
+A signed PDF carries the desk's digital signature; manifest.json names the signer's
+certificate fingerprint ("signer"). Compare it with the fingerprint the desk gives you,
+then open the PDF in a PDF viewer and look at its signature panel (it must say the
+document was not modified since it was signed), or, with the desk's certificate desk.pem:
+
+  pip install pyhanko-cli
+  pyhanko sign validate --pretty-print --trust desk.pem --trust-replace \
+      --no-revocation-check DATE/briefing-DATE.pdf
+
+which must end in "The signature is judged VALID" and "The signature covers the entire file".
 """
 
 

@@ -83,6 +83,17 @@ def _input_overrides(args: argparse.Namespace) -> dict:
     }
 
 
+def _signer(parser: argparse.ArgumentParser) -> None:
+    """``--signer``: the PKCS#12 identity that signs the PDFs (the passphrase never here)."""
+    parser.add_argument(
+        "--signer",
+        metavar="PATH",
+        help="sign each PDF with this PKCS#12 identity (default: $BRIEFING_SIGNER; unsigned "
+        "without either); passphrase from $BRIEFING_SIGNER_PASSPHRASE or the file named by "
+        "$BRIEFING_SIGNER_PASSPHRASE_FILE",
+    )
+
+
 def _render_parser(commands) -> None:
     """``briefing render``."""
     render = _command(
@@ -110,6 +121,7 @@ def _render_parser(commands) -> None:
     render.add_argument(
         "--marking", help="handling marking on every page (default: the notebook's)"
     )
+    _signer(render)
 
 
 def _validate_parser(commands) -> None:
@@ -139,6 +151,7 @@ def _series_parser(commands) -> None:
     series.add_argument(
         "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
     )
+    _signer(series)
 
 
 def _verify_parser(commands) -> None:
@@ -147,18 +160,47 @@ def _verify_parser(commands) -> None:
         commands,
         "verify",
         "re-render a briefing and check it against its manifest, byte for byte",
-        "Three checks, each reported: the published files beside the manifest against "
+        "Four checks, each reported: the published files beside the manifest against "
         "the hashes it records (a changed or deleted HTML or PDF is named), the current "
-        "inputs against the recorded ones, and a render into a temporary folder against "
-        "both. Exit 0 when all pass, 1 with one line per difference, prefixed with the "
-        "check that found it.",
+        "inputs against the recorded ones, a render into a temporary folder against "
+        "both, and the PDF's signature (signed or not; valid; covering the whole file; the "
+        "signer's fingerprint and whether DIR/trust/*.pem or --trust lists it). Exit 0 "
+        "when all pass, 1 with one line per difference, prefixed with the check that "
+        "found it.",
         [
             "briefing verify reports/2024-12-27/manifest.json",
             "briefing verify reports/2024-12-27/briefing-2024-12-27.pdf",
         ],
     )
     verify.add_argument("path", metavar="PATH", help="a briefing's manifest.json or PDF")
+    verify.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="also trust the signers in this PEM file (repeatable; DIR/trust/*.pem always)",
+    )
     _paths(verify, "notebook", "data")
+
+
+def _signer_parser(commands) -> None:
+    """``briefing signer``."""
+    signer = _command(
+        commands,
+        "signer",
+        "create a self-signed signing identity for local use and tests",
+        "Write signer.p12 (an RSA key and a self-signed certificate), passphrase (mode 600) "
+        "and signer.pem (the certificate, for a trust list) into DIR, and print the "
+        "environment that makes render and series sign with it. A desk that publishes "
+        "signs with an identity its readers can check, not this one.",
+        ["briefing signer .signer", "briefing signer .signer --name 'Eastern desk'"],
+    )
+    signer.add_argument("folder", metavar="DIR", help="where to write it (must not hold one)")
+    signer.add_argument(
+        "--name",
+        default="Local briefing desk",
+        help="the certificate's name (default: %(default)s)",
+    )
 
 
 def _dates_parser(commands) -> None:
@@ -316,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
         _accept_parser,
         _bundle_parser,
         _message_parser,
+        _signer_parser,
     ):
         add(commands)
     return parser
@@ -329,6 +372,7 @@ def _progress(step: str, seconds: float) -> None:
 def run_render(args: argparse.Namespace) -> int:
     """``briefing render``."""
     from .render import render_briefing
+    from .signing import load_identity
 
     briefing = render_briefing(
         as_of=args.as_of,
@@ -339,6 +383,7 @@ def run_render(args: argparse.Namespace) -> int:
         marking=args.marking,
         since=args.since,
         progress=None if args.quiet else _progress,
+        signer=load_identity(args.signer),
         **_input_overrides(args),
     )
     for path in (briefing.html, briefing.pdf, briefing.notebook, briefing.facts):
@@ -385,9 +430,14 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_series(args: argparse.Namespace) -> int:
     """``briefing series``."""
     from .series import render_series
+    from .signing import load_identity
 
     result = render_series(
-        output_dir=args.output_dir, data_dir=args.data_dir, notebook=args.notebook, jobs=args.jobs
+        output_dir=args.output_dir,
+        data_dir=args.data_dir,
+        notebook=args.notebook,
+        jobs=args.jobs,
+        signer=load_identity(args.signer),
     )
     print(f"rendered {len(result.rendered)}, already up to date {len(result.skipped)}")
     print(result.index)
@@ -398,7 +448,9 @@ def run_verify(args: argparse.Namespace) -> int:
     """``briefing verify``: one line per check; exit 0 when all pass, 1 naming the failed."""
     from .verify import verify_briefing
 
-    verification = verify_briefing(args.path, notebook=args.notebook, data_dir=args.data_dir)
+    verification = verify_briefing(
+        args.path, notebook=args.notebook, data_dir=args.data_dir, trust=args.trust
+    )
     for check in verification.checks:
         for line in check.lines():
             print(line)
@@ -475,6 +527,17 @@ def run_message(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_signer(args: argparse.Namespace) -> int:
+    """``briefing signer``: write a self-signed identity; print how to use it."""
+    from .signing import PASSPHRASE_FILE_VARIABLE, SIGNER_VARIABLE, create_identity
+
+    paths = create_identity(args.folder, args.name)
+    print(f"export {SIGNER_VARIABLE}={paths['identity']}")
+    print(f"export {PASSPHRASE_FILE_VARIABLE}={paths['passphrase']}")
+    print(f"# certificate for a trust list: {paths['certificate']}")
+    return 0
+
+
 COMMANDS = {
     "render": run_render,
     "validate": run_validate,
@@ -486,6 +549,7 @@ COMMANDS = {
     "accept": run_accept,
     "bundle": run_bundle,
     "message": run_message,
+    "signer": run_signer,
 }
 
 

@@ -131,6 +131,7 @@ def build_manifest(
     paths: dict | None = None,
     provenance: dict | None = None,
     snapshot=None,
+    signer: dict | None = None,
 ) -> dict:
     """The parameters, input hashes and provenance of a briefing (outputs come on writing).
 
@@ -147,6 +148,9 @@ def build_manifest(
         versions of the briefing it checks); default: the current ones.
     snapshot : briefing.inputs.Snapshot, optional
         The inputs as the render read them (default: read them now).
+    signer : dict, optional
+        Who signs the PDF (:meth:`briefing.signing.Identity.record`); recorded as
+        ``signer``, absent from an unsigned briefing's manifest.
 
     Returns
     -------
@@ -155,12 +159,15 @@ def build_manifest(
     inputs = input_hashes(notebook, data_dir, paths, snapshot)
     if provenance is None:
         provenance = {**git_state(project_root(notebook)), "versions": package_versions()}
-    return {
+    manifest = {
         "parameters": dict(sorted(parameters.items())),
         "inputs": inputs,
         "inputs_digest": inputs_digest(inputs),
         "provenance": provenance,
     }
+    if signer is not None:
+        manifest["signer"] = signer
+    return manifest
 
 
 def manifest_json(manifest: dict) -> str:
@@ -181,13 +188,14 @@ def is_up_to_date(folder: Path, manifest: dict) -> bool:
     """Whether ``folder`` holds a complete briefing built from exactly these inputs.
 
     Provenance (commit, versions) is not compared: it describes a build, it is not an
-    input. The outputs must still have the hashes recorded for them.
+    input. The signer is compared (a briefing signed by another identity, or unsigned, is
+    rendered again). The outputs must still have the hashes recorded for them.
     """
     try:
         recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    keys = ("parameters", "inputs")
+    keys = ("parameters", "inputs", "signer")  # signed by someone else: not up to date
     if any(recorded.get(key) != manifest.get(key) for key in keys):
         return False
     outputs = recorded.get("outputs", {})

@@ -86,6 +86,8 @@ def render_briefing(
     progress=None,
     standby=None,
     pdf: bool = True,
+    signer=None,
+    signed_by: dict | None = None,
     **overrides,
 ) -> Briefing:
     """Render the briefing as of a date into ``<output_dir>/<as_of>/``.
@@ -117,6 +119,12 @@ def render_briefing(
     pdf : bool
         Write the PDF (default). ``False`` writes the HTML and the facts only: the preview
         lays out its PDF afterwards, from the published HTML.
+    signer : briefing.signing.Identity, optional
+        Sign the PDF with this identity (:mod:`briefing.signing`); the manifest records
+        the signer. Default: unsigned.
+    signed_by : dict, optional
+        Record this signer in the manifest without signing (what ``verify`` re-renders:
+        the signed PDF's first revision, which the signature was appended to).
     **overrides
         ``claims_path``, ``sources_dir``, ``judgments_path``, ``gaps_path``,
         ``events_path``: inputs to use instead of those in ``data_dir`` (see
@@ -146,28 +154,43 @@ def render_briefing(
     try:
         with rare_collections(), kernel:
             with step("plan"):
+                signed_by = signer.record() if signer is not None else signed_by
                 plan = plan_render(
-                    as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides
-                )
+                    as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides,
+                    signed_by,
+                )  # fmt: skip
                 plan.snapshot.save(staging.snapshot)  # what the kernel reads
             with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
                 validation = pool.submit(timed, validate_inputs, plan)
                 validation.add_done_callback(kernel.kill_if_failed)
-                return _run(plan, output_dir, staging, kernel, step, validation, mode, pdf)
+                seal = _seal(signer, plan) if pdf else None
+                return _run(plan, output_dir, staging, kernel, step, validation, mode, pdf, seal)
     except OSError as exc:  # the machine refused: not a folder, read-only, disk full
         raise EnvironmentFailure(f"render into {display_path(output_dir)}", exc) from exc
     finally:
         staging.discard()  # after a publish it holds the retired set, if any
 
 
-def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, mode, pdf=True):
+def _seal(signer, plan: RenderPlan):
+    """The step that signs the finished PDF (``bytes -> bytes``), or ``None``."""
+    if signer is None:
+        return None
+    from .signing import sign_pdf
+
+    return lambda data: sign_pdf(data, signer, plan.as_of, plan.desk)
+
+
+def _run(
+    plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, mode, pdf=True,
+    seal=None,
+):  # fmt: skip
     """Execute, export and publish a planned render (see :func:`render_briefing`).
 
     ``validation`` is the future of :func:`validate_inputs`, running meanwhile: the
     notebook executes while the data is validated (invalid data kills the kernel), and
     nothing is published, and no failed notebook kept, unless the data is valid.
     ``staging`` is the render's :class:`~briefing.publish.Staging` folder; ``mode`` is the
-    permission of the published folder.
+    permission of the published folder; ``seal`` signs the PDF (see :func:`_seal`).
     """
     from .export import prewarm
     from .manifest import write_manifest
@@ -202,7 +225,7 @@ def _run(plan: RenderPlan, output_dir: Path, staging, kernel, step, validation, 
         step.report("validate", seconds)
         with step("export"):
             warm.join()
-            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims, pdf)
+            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal)
         with step("publish"):
             write_manifest(plan.manifest, folder)
             published = publish(staging, output_dir / plan.as_of)
@@ -229,10 +252,19 @@ class RenderPlan:
     snapshot: object
     notebook: object
     notebook_path: Path
+    desk: str | None = None
 
 
 def plan_render(
-    as_of, since, title, marking, notebook: Path, data_dir: Path, provenance, overrides: dict
+    as_of,
+    since,
+    title,
+    marking,
+    notebook: Path,
+    data_dir: Path,
+    provenance,
+    overrides: dict,
+    signed_by: dict | None = None,
 ) -> RenderPlan:
     """Read every input once, check the parameters against the codebooks and sources;
     raise before anything runs.
@@ -275,11 +307,16 @@ def plan_render(
             extra[name] = settings[name]
     parameters = injected_parameters(as_of, notebook, data_dir, extra, names)
     check_declared(notebook, parameters, names)
-    manifest = build_manifest(parameters, notebook, data_dir, paths, provenance, snapshot)
+    manifest = build_manifest(
+        parameters, notebook, data_dir, paths, provenance, snapshot, signed_by
+    )
     import pandera.pandas  # noqa: F401 (now, before threads import in parallel)
     import papermill  # noqa: F401
 
-    return RenderPlan(as_of, paths, books, sources, parameters, manifest, snapshot, node, notebook)
+    return RenderPlan(
+        as_of, paths, books, sources, parameters, manifest, snapshot, node, notebook,
+        settings.get("desk"),
+    )  # fmt: skip
 
 
 def read_notebook(data: bytes, path: Path):
@@ -527,14 +564,16 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
 
 
 def export_briefing(
-    executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True
-) -> None:
+    executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True,
+    seal=None,
+) -> None:  # fmt: skip
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
     The HTML is laid out once and the PDF made from it in the same process. The PDF
     carries ``claims`` (the rows of the claims table known on ``as_of``) and the
     manifest (without output hashes) as attachments. The facts the notebook displayed
-    (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``.
+    (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``. ``seal``, when given,
+    signs the finished PDF (:func:`briefing.signing.sign_pdf`).
     """
     from .export import html_exporter, html_to_pdf
     from .facts import extract_facts
@@ -557,7 +596,8 @@ def export_briefing(
             "Parameters, input hashes and provenance of this briefing",
         ),
     ]
-    (folder / f"briefing-{as_of}.pdf").write_bytes(html_to_pdf(html, attachments, as_of))
+    data = html_to_pdf(html, attachments, as_of)
+    (folder / f"briefing-{as_of}.pdf").write_bytes(seal(data) if seal else data)
 
 
 def briefing_paths(folder: Path, as_of: str) -> Briefing:

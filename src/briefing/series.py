@@ -30,8 +30,11 @@ class SeriesResult:
     index: Path
 
 
-def pending_dates(dates, notebook: Path, output_dir: Path, data_dir: Path, evidence) -> list:
-    """The dates whose briefing is missing or was built from other inputs."""
+def pending_dates(
+    dates, notebook: Path, output_dir: Path, data_dir: Path, evidence, signer=None
+) -> list:
+    """The dates whose briefing is missing, was built from other inputs, or was signed by
+    another identity than ``signer`` (or signed when it is ``None``, or the reverse)."""
     from .inputs import take_snapshot
 
     pending, paths = [], data_paths(data_dir)
@@ -44,6 +47,7 @@ def pending_dates(dates, notebook: Path, output_dir: Path, data_dir: Path, evide
             data_dir,
             paths,
             snapshot=snapshot,
+            signer=signer.record() if signer is not None else None,
         )
         if not is_up_to_date(output_dir / day, manifest):
             pending.append(day)
@@ -55,6 +59,7 @@ def render_series(
     data_dir: Path | str = "data",
     notebook: Path | str = DEFAULT_NOTEBOOK,
     jobs: int | None = None,
+    signer=None,
 ) -> SeriesResult:
     """Render one briefing per source publication date and write ``index.html``.
 
@@ -64,6 +69,8 @@ def render_series(
         As for :func:`briefing.render.render_briefing`.
     jobs : int, optional
         Parallel renders; default: the number of CPU cores.
+    signer : briefing.signing.Identity, optional
+        Sign every PDF with it (see :func:`briefing.render.render_briefing`).
 
     Returns
     -------
@@ -72,7 +79,7 @@ def render_series(
     output_dir, data_dir, notebook = Path(output_dir), Path(data_dir), Path(notebook)
     evidence = load_evidence(data_dir)
     dates = publication_dates(evidence)
-    pending = pending_dates(dates, notebook, output_dir, data_dir, evidence)
+    pending = pending_dates(dates, notebook, output_dir, data_dir, evidence, signer)
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = [
             pool.submit(
@@ -81,6 +88,7 @@ def render_series(
                 notebook=notebook,
                 output_dir=output_dir,
                 data_dir=data_dir,
+                signer=signer,
             )
             for day in pending
         ]

@@ -5,6 +5,9 @@ lines (plain YAML: no anchors, aliases or repeated keys), all optional:
 
 - ``title``: the briefing's title (one line, at most 200 characters);
 - ``marking``: the handling line on every page (one line, at most 120 characters);
+- ``desk``: who issues the briefings, named in a signed PDF's signature ("Issued by <desk>
+  for <as_of>"; one line, at most 120 characters); default: the signing certificate's
+  organisation;
 - ``headline_indicators``: the indicators (``indicators.csv``) whose figures lead,
   separated by spaces; default: every indicator with figures;
 - ``review_days``: days after its last review that a judgment with newer claims bearing
@@ -22,8 +25,8 @@ from .errors import InvalidInputError, Problem, display_path
 from .inputs import input_exists, read_input
 from .text import BOM, field_problem, shown
 
-KEYS = ("title", "marking", "headline_indicators", "review_days")
-TEXT_LIMITS = {"title": 200, "marking": 120}
+KEYS = ("title", "marking", "desk", "headline_indicators", "review_days")
+TEXT_LIMITS = {"title": 200, "marking": 120, "desk": 120}
 
 
 class SettingsError(InvalidInputError):

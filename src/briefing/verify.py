@@ -1,6 +1,6 @@
 """``briefing verify``: prove that a briefing follows from its sources.
 
-Given a briefing's ``manifest.json`` (or its PDF, whose attached manifest is used), three
+Given a briefing's ``manifest.json`` (or its PDF, whose attached manifest is used), four
 checks are made, and each says whether it failed:
 
 1. **published files**: the files published beside the manifest still have the hashes
@@ -8,7 +8,12 @@ checks are made, and each says whether it failed:
 2. **inputs**: the current inputs have the hashes recorded for them;
 3. **fresh render**: the briefing is rendered again into a temporary folder with the
    recorded parameters and provenance, and its outputs are compared byte for byte with
-   the recorded hashes and with the published files.
+   the recorded hashes and with the published files. A signed PDF is compared by its
+   first revision: the fresh (unsigned) render must be exactly the bytes the signature was
+   appended to;
+4. **signature**: whether the PDF is signed, the signature intact and valid, covering the
+   whole file (nothing appended after signing), by the signer the manifest records, and
+   that signer in the desk's trust list (``data/trust/*.pem``, plus ``--trust`` files).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Verification:
-    """verify's three checks, in order: published files, inputs, fresh render."""
+    """verify's checks, in order: published files, inputs, fresh render, signature."""
 
     checks: list[Check]
 
@@ -64,13 +69,20 @@ class Recorded:
     """What a briefing recorded: its manifest, the output hashes, and the published files.
 
     ``published`` maps an output's name to its file beside the manifest; ``expected`` maps
-    it to the hash the manifest (or, for a lone PDF, the PDF itself) gives it.
+    it to the hash the manifest (or, for a lone PDF, the PDF itself) gives it; ``pdf`` is
+    the briefing's PDF (published, or the lone PDF given).
     """
 
     manifest: dict
     expected: dict[str, str]
     published: dict[str, Path]
     source: str
+    pdf: Path | None = None
+
+    @property
+    def signer(self) -> dict | None:
+        """The signer the manifest records (``None``: the briefing is unsigned)."""
+        return self.manifest.get("signer")
 
 
 def _manifest_file(path: Path) -> dict:
@@ -96,7 +108,8 @@ def read_recorded(path: Path) -> Recorded:
         manifest = _manifest_file(path)
         outputs = manifest.get("outputs", {})
         published = {name: path.parent / name for name in outputs}
-        return Recorded(manifest, outputs, published, path.name)
+        pdfs = [file for name, file in published.items() if name.endswith(".pdf")]
+        return Recorded(manifest, outputs, published, path.name, pdfs[0] if pdfs else None)
     from pypdf import PdfReader
 
     attached = PdfReader(path).attachments.get(MANIFEST)
@@ -106,8 +119,8 @@ def read_recorded(path: Path) -> Recorded:
     outputs = _manifest_file(beside).get("outputs", {}) if beside.is_file() else {}
     if path.name in outputs:
         return Recorded(json.loads(attached[0]), {path.name: outputs[path.name]},
-                        {path.name: path}, MANIFEST)  # fmt: skip
-    return Recorded(json.loads(attached[0]), {path.name: sha256(path)}, {}, "")
+                        {path.name: path}, MANIFEST, path)  # fmt: skip
+    return Recorded(json.loads(attached[0]), {path.name: sha256(path)}, {}, "", path)
 
 
 def _kind(name: str) -> str:
@@ -147,6 +160,9 @@ def output_differences(recorded: Recorded, folder: Path) -> list[str]:
         if not fresh.is_file():
             lines.append(f"{_kind(name)} was not produced again ({name})")
             continue
+        if recorded.signer and name.endswith(".pdf"):
+            lines += _signed_pdf_differences(fresh, recorded.pdf, name)
+            continue
         made = sha256(fresh)
         if made != digest:
             lines.append(f"{_kind(name)} differs ({name})")
@@ -154,6 +170,49 @@ def output_differences(recorded: Recorded, folder: Path) -> list[str]:
         if file is not None and file.is_file() and sha256(file) != made:
             lines.append(f"{_kind(name)} differs from the published file ({name})")
     return lines
+
+
+def _signed_pdf_differences(fresh: Path, published: Path | None, name: str) -> list[str]:
+    """A signed PDF against the fresh, unsigned render: the signature is appended to the
+    rendered bytes, so the published file must begin with exactly the fresh render."""
+    if published is None or not published.is_file():
+        return [f"PDF cannot be compared: the signed file is missing ({name})"]
+    if not published.read_bytes().startswith(fresh.read_bytes()):
+        return [f"PDF differs: what was signed is not the fresh render ({name})"]
+    return []
+
+
+def signature_check(recorded: Recorded, trusted: list[bytes], trust_source: str) -> Check:
+    """Whether the briefing's PDF is signed as its manifest says, intact, whole and trusted."""
+    from .signing import check_signatures
+
+    signer = (recorded.signer or {}).get("fingerprint_sha256")
+    pdf = recorded.pdf
+    if pdf is None or not pdf.is_file():
+        missing = [f"the signed PDF is missing ({pdf.name if pdf else 'no PDF listed'})"]
+        return Check("signature", "no PDF to check", missing if signer else [])
+    try:
+        found = check_signatures(pdf.read_bytes(), trusted)
+    except ValueError as exc:
+        return Check("signature", "", [f"{pdf.name}: {exc}"])
+    if not found:
+        if signer:
+            return Check("signature", "", [f"{pdf.name} is not signed, but its manifest records "
+                                           f"the signer {signer}"])  # fmt: skip
+        return Check("signature", f"{pdf.name} is not signed (its manifest records no signer)")
+    differences, described = [], []
+    for signature in found:
+        says = f"{pdf.name}: {signature.summary()} ({trust_source})"
+        described.append(says)
+        problems = list(signature.problems)
+        if signer and signature.fingerprint != signer:
+            problems.append(f"its manifest records the signer {signer}")
+        if not signer:
+            problems.append("its manifest records no signer")
+        differences += [f"{pdf.name}: {problem}" for problem in problems]
+        if problems:
+            differences.append(says)
+    return Check("signature", "; ".join(described), differences)
 
 
 def _render_again(recorded: Recorded, notebook: Path, data_dir: Path, overrides: dict,
@@ -172,6 +231,7 @@ def _render_again(recorded: Recorded, notebook: Path, data_dir: Path, overrides:
             output_dir=scratch,
             data_dir=data_dir,
             provenance=recorded.manifest.get("provenance"),
+            signed_by=recorded.signer,
             **overrides,
         )
     except BriefingError as exc:
@@ -183,8 +243,9 @@ def verify_briefing(
     path: Path | str,
     notebook: Path | str = "notebooks/briefing.ipynb",
     data_dir: Path | str = "data",
+    trust=(),
 ) -> Verification:
-    """Check a briefing's published files, its inputs and a fresh render of it.
+    """Check a briefing's published files, its inputs, a fresh render and its signature.
 
     Parameters
     ----------
@@ -192,17 +253,28 @@ def verify_briefing(
         A briefing's ``manifest.json`` or PDF.
     notebook, data_dir : Path or str
         The current notebook and data folder.
+    trust : iterable of Path or str
+        PEM certificates trusted besides ``<data_dir>/trust/*.pem``.
 
     Returns
     -------
     Verification
-        The three checks; its ``differences`` are empty when the briefing is reproduced
-        exactly and its published files are the ones rendered.
+        The four checks; its ``differences`` are empty when the briefing is reproduced
+        exactly, its published files are the ones rendered and its signature (if any)
+        vouches for the whole file.
     """
     from .evidence import data_paths
     from .render import OVERRIDES
+    from .signing import read_trust_list, trust_files
 
     recorded = read_recorded(Path(path))
+    trust_list = [*trust_files(data_dir), *map(Path, trust)]
+    trusted = read_trust_list(trust_list)
+    signature = signature_check(
+        recorded,
+        trusted,
+        f"trust list: {len(trust_list)} file(s)" if trust_list else "no trust list",
+    )
     notebook, data_dir = Path(notebook), Path(data_dir)
     parameters = recorded.manifest["parameters"]
     overrides = {name: notebook.parent / parameters[name] for name in OVERRIDES
@@ -224,7 +296,8 @@ def verify_briefing(
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as scratch:
         fresh = Check(
             "fresh render",
-            "identical, byte for byte, to what was recorded and published",
+            "identical, byte for byte, to what was recorded and published"
+            + (" (the signed PDF: up to its signature)" if recorded.signer else ""),
             _render_again(recorded, notebook, data_dir, overrides, scratch),
         )
-    return Verification([published, inputs, fresh])
+    return Verification([published, inputs, fresh, signature])
