@@ -143,13 +143,35 @@ def _series_parser(commands) -> None:
         commands,
         "series",
         "render one briefing per source date in parallel, and reports/index.html",
-        "Render every dated briefing that is missing or out of date, in parallel, "
-        "then write an index page linking them all.",
-        ["briefing series", "briefing series --jobs 2"],
+        "Render every dated briefing that is missing or out of date, in parallel (a local "
+        "process pool, or a Dask cluster with --scheduler), then write an index page linking "
+        "them all. A date that fails is reported with its error while the others publish; "
+        "the command then exits with that error's code, listing the failed dates. Several "
+        "--data-dir: one subject each, in OUTPUT/<data folder name>/, with a top index.",
+        [
+            "briefing series",
+            "briefing series --jobs 2",
+            "briefing series --scheduler local:2",
+            "briefing series --scheduler tcp://scheduler.example.org:8786",
+            "briefing series --data-dir subjects/kursk --data-dir subjects/drones",
+        ],
     )
-    _paths(series, "notebook", "output", "data")
+    _paths(series, "notebook", "output")
+    series.add_argument(
+        "--data-dir",
+        action="append",
+        metavar="DIR",
+        help="a data folder (repeatable: one subject each; default: data)",
+    )
     series.add_argument(
         "--jobs", type=int, metavar="N", help="parallel renders (default: the number of CPU cores)"
+    )
+    series.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="render on Dask: local[:N] starts N worker processes on 127.0.0.1 for this run; "
+        "tcp://host:8786 uses a running cluster whose workers see this repository and the "
+        "output folder at the same paths (default: a local process pool)",
     )
     _signer(series)
 
@@ -432,16 +454,52 @@ def run_series(args: argparse.Namespace) -> int:
     from .series import render_series
     from .signing import load_identity
 
-    result = render_series(
-        output_dir=args.output_dir,
-        data_dir=args.data_dir,
-        notebook=args.notebook,
-        jobs=args.jobs,
-        signer=load_identity(args.signer),
-    )
+    bar = SeriesProgress(quiet=args.quiet)
+    try:
+        result = render_series(
+            output_dir=args.output_dir,
+            data_dir=args.data_dir or ["data"],
+            notebook=args.notebook,
+            jobs=args.jobs,
+            signer=load_identity(args.signer),
+            scheduler=args.scheduler,
+            on_start=bar.start,
+            on_done=bar.done,
+        )
+    finally:
+        bar.close()
     print(f"rendered {len(result.rendered)}, already up to date {len(result.skipped)}")
     print(result.index)
     return 0
+
+
+class SeriesProgress:
+    """The series' progress bar on stderr (tqdm): dates done, failed and left."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar, self.failed = quiet, None, 0
+
+    def start(self, total: int) -> None:
+        """Show the bar for ``total`` dates (none when quiet or nothing to render)."""
+        if self.quiet or not total:
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="date", file=sys.stderr, dynamic_ncols=True,
+                        desc="series", postfix={"failed": 0})  # fmt: skip
+
+    def done(self, outcome) -> None:
+        """One date finished."""
+        if self.bar is None:
+            return
+        self.failed += outcome.failed
+        self.bar.set_postfix(failed=self.failed, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        """Take the bar down."""
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run_verify(args: argparse.Namespace) -> int:

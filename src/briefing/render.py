@@ -295,17 +295,10 @@ def plan_render(
         settings = read_settings(paths["settings"], books["indicators"])
         node = read_notebook(read_input(notebook), notebook)
     as_of, since = check_dates(as_of, since, sources)
-    extra = {
-        "since": since or "",
-        "title": check_text("title", title or settings.get("title")),
-        "marking": check_text("marking", marking or settings.get("marking")),
-    }
-    extra.update({name: overrides.get(name) for name in OVERRIDES})
     names = declared_parameters(node)
-    for name in SUBJECT_SETTINGS:  # the subject's choices, for a notebook that takes them
-        if name in settings and name in names:
-            extra[name] = settings[name]
-    parameters = injected_parameters(as_of, notebook, data_dir, extra, names)
+    parameters = render_parameters(
+        as_of, since, title, marking, notebook, data_dir, settings, names, overrides
+    )
     check_declared(notebook, parameters, names)
     manifest = build_manifest(
         parameters, notebook, data_dir, paths, provenance, snapshot, signed_by
@@ -317,6 +310,26 @@ def plan_render(
         as_of, paths, books, sources, parameters, manifest, snapshot, node, notebook,
         settings.get("desk"),
     )  # fmt: skip
+
+
+def render_parameters(
+    as_of, since, title, marking, notebook: Path, data_dir: Path, settings: dict, names: set,
+    overrides: dict,
+) -> dict:  # fmt: skip
+    """The parameters a render injects: the date, the comparison date, title and marking
+    (given, else the subject's ``briefing.yml``), input overrides, and the subject's
+    settings the notebook declares (``names``). What ``series`` compares with a manifest.
+    """
+    extra = {
+        "since": since or "",
+        "title": check_text("title", title or settings.get("title")),
+        "marking": check_text("marking", marking or settings.get("marking")),
+    }
+    extra.update({name: overrides.get(name) for name in OVERRIDES})
+    for name in SUBJECT_SETTINGS:  # the subject's choices, for a notebook that takes them
+        if name in settings and name in names:
+            extra[name] = settings[name]
+    return injected_parameters(as_of, notebook, data_dir, extra, names)
 
 
 def read_notebook(data: bytes, path: Path):

@@ -1,0 +1,130 @@
+"""A series on a Dask cluster (a LocalCluster the test starts on loopback and stops), a
+date that fails while the others publish, and several subjects in one run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import ROOT, write_source
+from test_series import LATER, two_dates  # noqa: F401  (the two-date fixture)
+
+from briefing.cli import main
+from briefing.errors import ParameterError
+from briefing.series import SeriesError, render_series
+from briefing.series.workers import check_scheduler
+
+NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
+
+
+def files(folder):
+    """Every file below ``folder`` by relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def failing_notebook(tmp_path, day: str):
+    """The briefing notebook with a cell that raises on ``day`` only."""
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    at = next(n for n, c in enumerate(notebook["cells"]) if "parameters" in c["metadata"].get(
+        "tags", []))  # fmt: skip
+    notebook["cells"].insert(at + 1, {
+        "cell_type": "code", "execution_count": None, "id": "fail-on-one-date",
+        "metadata": {}, "outputs": [],
+        "source": f"if as_of == {day!r}:\n    raise RuntimeError('this date cannot be rendered')",
+    })  # fmt: skip
+    path = tmp_path / "notebooks" / "briefing.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def test_a_series_on_a_local_dask_cluster_gives_the_same_bytes_as_the_pool(two_dates, tmp_path):  # noqa: F811
+    pool = render_series(tmp_path / "pool", two_dates, NOTEBOOK, jobs=2)
+    dask = render_series(tmp_path / "dask", two_dates, NOTEBOOK, scheduler="local:2")
+    assert pool.rendered == dask.rendered == ["2024-10-24", "2024-11-15"]
+    made_by_pool, made_by_dask = files(tmp_path / "pool"), files(tmp_path / "dask")
+    assert made_by_pool.keys() == made_by_dask.keys()
+    for name in made_by_pool:
+        assert made_by_pool[name] == made_by_dask[name], name
+
+
+def test_a_failed_date_is_reported_while_the_others_publish(two_dates, tmp_path):  # noqa: F811
+    notebook = failing_notebook(tmp_path, "2024-10-24")
+    out = tmp_path / "reports"
+    with pytest.raises(SeriesError) as caught:
+        render_series(out, two_dates, notebook, scheduler="local:2")
+    result = caught.value
+    assert caught.value.exit_code == 3  # the notebook raised
+    assert list(result.result.failed) == ["2024-10-24"]
+    assert "this date cannot be rendered" in result.result.failed["2024-10-24"][1]
+    assert result.result.rendered == ["2024-11-15"]
+    assert (out / "2024-11-15" / "briefing-2024-11-15.pdf").is_file()
+    assert not (out / "2024-10-24").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2024-11-15/briefing-2024-11-15.html" in index and "2024-10-24/" not in index
+
+
+def test_the_command_exits_with_the_error_listing_the_failed_dates(two_dates, tmp_path, capsys):  # noqa: F811
+    notebook = failing_notebook(tmp_path, "2024-11-15")
+    code = main(["series", "--data-dir", str(two_dates), "--notebook", str(notebook),
+                 "--output-dir", str(tmp_path / "out"), "--jobs", "2"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "1 of 2 date(s) failed" in err and "2024-11-15: " in err
+    assert "series: 100%" in err and "failed=1" in err  # the progress bar, on stderr
+    assert (tmp_path / "out" / "2024-10-24" / "manifest.json").is_file()
+    code = main(["-q", "series", "--data-dir", str(two_dates), "--notebook", str(notebook),
+                 "--output-dir", str(tmp_path / "out")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 3 and "series:" not in err  # -q: no bar; still the failure
+
+
+def test_several_subjects_each_get_a_folder_an_index_and_a_top_index(dataset, tmp_path):
+    kursk = tmp_path / "subjects" / "kursk"
+    drones = tmp_path / "subjects" / "drones"
+    shutil.copytree(dataset, kursk)
+    shutil.copytree(dataset, drones)
+    (kursk / "briefing.yml").write_text("title: Troops in Kursk\n", encoding="utf-8")
+    (drones / "briefing.yml").write_text("title: Drone strikes\n", encoding="utf-8")
+    write_source(drones / "sources", LATER, "Officials say 10,000 troops are in Kursk.",
+                 published="2024-11-15", title="Later report")  # fmt: skip
+    out = tmp_path / "reports"
+    result = render_series(out, [kursk, drones], NOTEBOOK, jobs=2)
+    assert sorted(result.rendered) == ["drones/2024-10-24", "drones/2024-11-15",
+                                       "kursk/2024-10-24"]  # fmt: skip
+    assert (out / "kursk" / "2024-10-24" / "briefing-2024-10-24.pdf").is_file()
+    assert "2024-11-15/briefing-2024-11-15.pdf" in (out / "drones" / "index.html").read_text()
+    top = (out / "index.html").read_text(encoding="utf-8")
+    assert top.index("Drone strikes") < top.index("Troops in Kursk")
+    assert 'href="kursk/index.html"' in top and 'href="drones/index.html"' in top
+    again = render_series(out, [kursk, drones], NOTEBOOK, jobs=2)
+    assert again.rendered == [] and len(again.skipped) == 3
+
+
+def test_two_subjects_in_folders_of_one_name_are_refused(dataset, tmp_path):
+    other = tmp_path / "elsewhere" / dataset.name
+    shutil.copytree(dataset, other)
+    with pytest.raises(ParameterError, match="two data folders are named 'data'"):
+        render_series(tmp_path / "out", [dataset, other], NOTEBOOK)
+
+
+@pytest.mark.parametrize("bad", ["local:0", "locale", "8786", "http://host:8786"])
+def test_a_scheduler_that_names_nothing_is_refused(bad):
+    with pytest.raises(ParameterError, match="expected local, local:N"):
+        check_scheduler(bad)
+
+
+def test_an_unreachable_scheduler_exits_5(two_dates, tmp_path, capsys, monkeypatch):  # noqa: F811
+    import briefing.series.workers as workers
+
+    monkeypatch.setattr(workers, "CONNECT_TIMEOUT", 2)
+    code = main(["-q", "series", "--data-dir", str(two_dates), "--output-dir",
+                 str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9", "--notebook",
+                 str(NOTEBOOK)])  # fmt: skip
+    assert code == 5
+    assert "reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
