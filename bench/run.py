@@ -55,6 +55,14 @@ AS_OF = "2024-10-24"
 TARGET_USUAL_OVER_OURS = 2.5  # usual / ours, at least
 TARGET_OURS_OVER_FLOOR = 2.0  # ours / floor, at most
 TARGET_SERIES_SPEEDUP = 1.6  # jobs 1 / jobs 2, at least
+#: The series' engines, by the label results.md gives them: the arguments that pick them.
+SERIES_RUNS = {
+    "pool, --jobs 1": ["--jobs", "1"],
+    "pool, --jobs 2": ["--jobs", "2"],
+    "Dask LocalCluster, 2 workers": ["--scheduler", "local:2"],
+}
+#: Issue 20: a series on a local Dask cluster of 2 workers within this of the pool's time.
+TARGET_DASK_RATIO = 1.15
 PREVIEW_HTML_S = 1.0  # save -> HTML reload, median seconds, at most
 PREVIEW_HTML_OVER_COLD = 0.35  # ... and at most this share of a cold render
 PREVIEW_PDF_OVER_COLD = 0.8  # save -> PDF ready, median, at most this share of a cold render
@@ -620,25 +628,26 @@ class Bench:
             "(laid out as DATA/reference, sources, claims/claims.csv, judgments/judgments.csv)",
             "briefing series --output-dir TMP1 --jobs 1 --data-dir DATA",
             "briefing series --output-dir TMP2 --jobs 2 --data-dir DATA",
+            "briefing series --output-dir TMP3 --scheduler local:2 --data-dir DATA",
         ]
-        for jobs in (1, 2):
-            out = self.fresh(f"series-jobs{jobs}")
-            log(f"series: {count} dates, --jobs {jobs}")
+        for jobs, engine in SERIES_RUNS.items():
+            out = self.fresh(f"series-{jobs.replace(':', '-')}")
+            log(f"series: {count} dates, {jobs}")
             result = run_timed(
-                [BRIEFING, "series", "--output-dir", out, "--jobs", jobs, "--data-dir", data],
+                [BRIEFING, "-q", "series", "--output-dir", out, *engine, "--data-dir", data],
                 ROOT,
-                self.work / f"series-{jobs}.log",
+                self.work / f"series-{jobs.replace(':', '-')}.log",
                 timeout=self.series_timeout,
                 memory_cap_kb=self.memory_cap_kb,
             )
             rendered = len(list(out.glob("*/briefing-*.pdf")))
             self.series["runs"][jobs] = (result, rendered)
             log(
-                f"series --jobs {jobs}: {secs(result.seconds)} s, {rendered} briefings"
+                f"series {jobs}: {secs(result.seconds)} s, {rendered} briefings"
                 + (f" ({result.error})" if result.error else "")
             )
             if not result.ok:
-                self.problem(f"series --jobs {jobs}", result.error, crash=not result.timed_out)
+                self.problem(f"series {jobs}", result.error, crash=not result.timed_out)
             self.discard(out, result.ok)
         self.discard(base, all(m.ok for m, _ in self.series["runs"].values()))
 
@@ -971,7 +980,8 @@ def series_section(bench: Bench) -> list[str]:
         f"{series['dates']} publication dates (one briefing per date), each into a fresh "
         f"output folder; stopped after {bench.series_timeout:.0f} s.",
         "",
-        "| jobs | time s | CPU s | peak RSS MB | tree RSS MB | other load | briefings | status |",
+        "| renders on | time s | CPU s | peak RSS MB | tree RSS MB | other load | briefings "
+        "| status |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for jobs, (m, rendered) in series["runs"].items():
@@ -979,7 +989,7 @@ def series_section(bench: Bench) -> list[str]:
             f"| {jobs} | {secs(m.seconds)} | {m.cpu_s:.1f} | {mb(m.rss_kb)} | {mb(m.tree_kb)} | "
             f"{load([m])} | {rendered}/{series['dates']} | {_status(m)} |"
         )
-    one, two = series["runs"].get(1), series["runs"].get(2)
+    one, two = series["runs"].get("pool, --jobs 1"), series["runs"].get("pool, --jobs 2")
     if one and two and one[0].ok and two[0].ok and two[0].seconds:
         speedup = one[0].seconds / two[0].seconds
         lines += [
@@ -989,6 +999,16 @@ def series_section(bench: Bench) -> list[str]:
         ]
     else:
         lines += ["", f"Speed-up: not measured (target ≥ {TARGET_SERIES_SPEEDUP}): n/a."]
+    dask = series["runs"].get("Dask LocalCluster, 2 workers")
+    if dask and two and dask[0].ok and two[0].ok and two[0].seconds:
+        ratio = dask[0].seconds / two[0].seconds
+        lines += [
+            "",
+            f"Dask (2 workers) / process pool (2 jobs): **{ratio:.2f}×** (target ≤ "
+            f"{TARGET_DASK_RATIO}): {verdict(ratio <= TARGET_DASK_RATIO)}.",
+        ]
+    else:
+        lines += ["", f"Dask / pool: not measured (target ≤ {TARGET_DASK_RATIO}): n/a."]
     return lines
 
 
