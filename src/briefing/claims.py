@@ -28,6 +28,7 @@ from .tables import (
     check_table,
     common_rules,
     duplicates,
+    is_parquet,
     read_table,
     rows,
     rule,
@@ -381,22 +382,31 @@ def claims_csv(path: Path | str, claim_ids) -> bytes:
     """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
 
     Read through :func:`briefing.inputs.read_input` (in a render, the snapshot that was
-    validated). Cells are written as they stand in the file (no type conversion), so the
-    extract can be compared with the table it comes from, except that a cell a spreadsheet
-    would run as a formula is made inert (:func:`inert_cell`): the reader of a PDF who opens
-    its attachment runs nothing.
+    validated). Cells are written as they stand in the file (no type conversion; a Parquet
+    table's as :func:`briefing.tables.read_table` reads them), so the extract can be
+    compared with the table it comes from, except that a cell a spreadsheet would run as a
+    formula is made inert (:func:`inert_cell`): the reader of a PDF who opens its attachment
+    runs nothing. CSV and Parquet holding the same cells give the same bytes.
     """
     import csv
     import io
 
-    text = read_input(path).decode("utf-8").removeprefix(BOM)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    at, wanted = header.index("claim_id"), set(claim_ids)
+    wanted = set(claim_ids)
+    if is_parquet(path):
+        table = read_table(path)
+        header = table.header
+        kept = table.frame[table.frame["claim_id"].isin(wanted)]
+        records = (list(row) for row in kept.itertuples(index=False, name=None))
+    else:
+        text = read_input(path).decode("utf-8").removeprefix(BOM)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader)
+        at = header.index("claim_id")
+        records = (cells for cells in reader if cells and cells[at] in wanted)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(inert_row(cells) for cells in reader if cells and cells[at] in wanted)
+    writer.writerows(inert_row(cells) for cells in records)
     return buffer.getvalue().encode("utf-8")
 
 

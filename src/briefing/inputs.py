@@ -29,7 +29,7 @@ from .errors import InvalidInputError, Problem, display_path
 #: spreadsheet's ``.~lock.topics.csv#`` or an editor's ``.#x.md`` is no input).
 PATTERNS = {"reference": "*.csv", "sources": "*.md"}
 #: The largest input file read, in bytes: a source document, or a table.
-SIZE_LIMITS = {".md": 32 * 2**20, ".csv": 2 * 2**30}
+SIZE_LIMITS = {".md": 32 * 2**20, ".csv": 2 * 2**30, ".parquet": 2 * 2**30}
 DEFAULT_LIMIT = 32 * 2**20
 #: The environment variable that tells a render's kernel where its snapshot is.
 SNAPSHOT_VARIABLE = "BRIEFING_RENDER_SNAPSHOT"

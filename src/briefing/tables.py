@@ -2,7 +2,9 @@
 
 Spreadsheets and editors number physical lines, header first; a quoted cell may span
 several lines. :func:`read_table` keeps, for every record, the line on which it starts,
-so that every later error can say ``path:line:column``.
+so that every later error can say ``path:line:column``. A table may also come as Parquet
+(``.parquet``: the same columns; what a feed or a database export writes): its records are
+numbered by row, the first row 1, and every cell is read as text, as a CSV cell is.
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ def read_table(path: Path | str) -> Table:
         data = read_input(path)
     except UnreadableInputError as exc:
         return _empty(where, [Problem(where, 0, "", exc.problems[0].message)])
+    if is_parquet(path):
+        return _parquet_table(data, where)
     text, problems = _decode(data, where)
     if problems:
         return _empty(where, problems)
@@ -129,6 +133,39 @@ def read_table(path: Path | str) -> Table:
         lines.append(line)
     frame = pd.DataFrame(good, columns=header, index=pd.Index(lines, name="line"), dtype=object)
     return Table(where, header, frame, problems)
+
+
+def is_parquet(path: Path | str) -> bool:
+    """Whether a table is a Parquet file (by its name: ``.parquet``)."""
+    return Path(path).suffix.lower() == ".parquet"
+
+
+def _parquet_table(data: bytes, where: str) -> Table:
+    """A Parquet file's rows as a :class:`Table` of text cells, numbered from 1.
+
+    Every column is cast to text as pyarrow writes values (``10000``, ``2024-10-24``); a
+    missing value is an empty cell, as in a CSV file. The rules then apply unchanged.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError) as exc:
+        return _empty(where, [Problem(where, 0, "", f"is not a readable Parquet file: {exc}")])
+    header = [str(name) for name in table.column_names]
+    columns = {}
+    for name, column in zip(header, table.columns, strict=True):
+        try:
+            text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+        except pa.ArrowException:
+            problem = f"has type {column.type}, which cannot be read as text"
+            return _empty(where, [Problem(where, 0, name, problem)])
+        columns[name] = pc.fill_null(text, "").to_numpy(zero_copy_only=False)
+    lines = pd.RangeIndex(1, table.num_rows + 1, name="line")
+    frame = pd.DataFrame(columns, index=lines, dtype=object)
+    return Table(where, header, frame, [])
 
 
 def _empty(where: str, problems: list[Problem]) -> Table:
