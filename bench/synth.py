@@ -1,13 +1,14 @@
 """Write a synthetic but valid briefing dataset of any size, for benchmarks.
 
-    python bench/synth.py --claims N --out DIR [--dates D] [--seed S]
+    python bench/synth.py --claims N --out DIR [--dates D] [--seed S] [--parquet]
 
 writes
 
 - ``DIR/sources/<source_id>.md``: front matter (``source_id``, ``title``, ``outlet``,
   ``published``, ``license: synthetic``, ``notes``) and a text made of the quote sentences
   of the source's claims plus filler, so that every quote is found verbatim;
-- ``DIR/claims.csv``: N claims (``C000001``…) with the 18 columns of the real table;
+- ``DIR/claims.csv``: N claims (``C000001``…) with the 18 columns of the real table
+  (``--parquet``: also ``DIR/claims.parquet``, the same cells as text columns);
 - ``DIR/reference/``: the codebooks, with the synthetic data set's own ``actors.csv`` (every
   claimant, each speaking for one of a few synthetic bodies) and ``indicators.csv``;
 - ``DIR/judgments.csv``: about ten key judgments citing claims known on their date;
@@ -430,6 +431,24 @@ def generate(
     return paths
 
 
+def write_parquet(claims_csv: Path) -> Path:
+    """``claims.parquet`` beside ``claims.csv``: the same cells, every column text."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    text_columns = {name: pa.string() for name in CLAIM_COLUMNS}
+    table = pcsv.read_csv(
+        claims_csv,
+        convert_options=pcsv.ConvertOptions(
+            column_types=text_columns, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    target = claims_csv.with_suffix(".parquet")
+    pq.write_table(table, target)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, required=True, metavar="N", help="number of claims")
@@ -449,9 +468,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="codebooks (default: the repository's)",
     )
+    parser.add_argument(
+        "--parquet", action="store_true", help="also write DIR/claims.parquet (same cells)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     paths = generate(args.claims, args.out, args.dates, args.seed, args.reference)
+    if args.parquet:
+        paths["parquet"] = write_parquet(paths["claims"])
     for path in paths.values():
         print(path)
     seconds = time.perf_counter() - start
