@@ -188,3 +188,36 @@ def test_make_verify_names_a_changed_or_deleted_published_file(two_clones, kind,
     if tamper == "changed":  # the fresh render is the recorded one, not the published file
         assert f"fresh render: {kind} differs from the published file ({path.name})" in done.stdout
     assert f"not verified: reports/{AS_OF}/manifest.json failed: published files" in done.stdout
+
+
+def test_the_colophons_command_reproduces_a_briefing_of_another_data_folder(tmp_path):
+    """The one command the colophon prints, run in the project's folder, gives the same
+    bytes, also for data outside the project and a claims table given apart."""
+    import html as html_module
+    import shlex
+
+    data = tmp_path / "desk-data"
+    shutil.copytree(ROOT / "data", data)
+    claims = tmp_path / "feed" / "claims.csv"
+    claims.parent.mkdir()
+    shutil.move(data / "claims" / "claims.csv", claims)
+    first = render_briefing(
+        as_of="2024-11-05", notebook=ROOT / "notebooks" / "briefing.ipynb",
+        output_dir=tmp_path / "first", data_dir=data, claims_path=claims,
+    )  # fmt: skip
+    text = first.html.read_text(encoding="utf-8")
+    shown = re.search(r"<dt>Reproduce</dt><dd><code>(.*?)</code>", text)[1]
+    command = html_module.unescape(shown).split(" && ")[-1]  # after git checkout, make venv
+    assert f"--data-dir {os.path.relpath(data, ROOT)}" in command
+    assert f"--claims {os.path.relpath(claims, ROOT)}" in command
+    argv = shlex.split(command)
+    assert argv[0] == ".venv/bin/briefing"
+    argv[0] = str(Path(sys.executable).parent / "briefing")
+    done = subprocess.run(
+        [argv[0], "-q", *argv[1:], "--output-dir", str(tmp_path / "again")],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    again = tmp_path / "again" / "2024-11-05"
+    for made in (first.html, first.pdf):
+        assert (again / made.name).read_bytes() == made.read_bytes(), made.name

@@ -320,8 +320,27 @@ def colophon(manifest: dict) -> dict:
     }
 
 
+#: The render options that name inputs, by the parameter that records each.
+INPUT_OPTIONS = {
+    "data_dir": "--data-dir",
+    "claims_path": "--claims",
+    "sources_dir": "--sources",
+    "judgments_path": "--judgments",
+    "gaps_path": "--gaps",
+    "events_path": "--events",
+}
+#: Where the command runs the notebook from: the parameters' paths are relative to it.
+NOTEBOOK_FOLDER = "notebooks"
+
+
 def reproduce_command(parameters: dict, commit: str | None) -> str:
-    """The one shell command that rebuilds a briefing from its sources."""
+    """The one shell command, run in the project's folder, that rebuilds a briefing.
+
+    The parameters record input paths relative to the notebook's folder (``notebooks/``);
+    the command gives them relative to the project's folder, and leaves out the default
+    data folder (``data``), so that a render of the shipped data reads as it always did.
+    """
+    import os
     import shlex
 
     options = [f"--as-of {parameters['as_of']}"]
@@ -330,6 +349,11 @@ def reproduce_command(parameters: dict, commit: str | None) -> str:
         for k in ("since", "title", "marking")
         if parameters.get(k)
     ]
+    for name, flag in INPUT_OPTIONS.items():
+        if parameters.get(name):
+            path = os.path.normpath(os.path.join(NOTEBOOK_FOLDER, str(parameters[name])))
+            if (name, path) != ("data_dir", "data"):
+                options.append(f"{flag} {shlex.quote(path)}")
     command = "make venv && .venv/bin/briefing render " + " ".join(options)
     return f"git checkout {commit} && {command}" if commit else command
 
