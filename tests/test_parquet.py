@@ -81,3 +81,26 @@ def test_a_file_that_is_not_parquet_is_refused_naming_it(dataset, capsys):
     code = main(["validate", "--claims", "data/claims.parquet"])
     assert code == 2
     assert "data/claims.parquet:0:: is not a readable Parquet file" in capsys.readouterr().err
+
+
+def test_text_that_is_not_utf8_is_located_by_column_and_rows(dataset, capsys):
+    cells = pa.array([b"C0001", b"C\xff02"], type=pa.binary()).view(pa.string())
+    pq.write_table(pa.table({"claim_id": cells}), dataset / "claims.parquet")
+    code = main(["validate", "--claims", "data/claims.parquet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "data/claims.parquet:0:claim_id: in rows 1\u20132: found string" in err
+    assert "expected text" in err
+
+
+def test_a_parquet_file_that_decodes_to_too_much_text_is_refused(dataset, monkeypatch):
+    from briefing import inputs
+
+    monkeypatch.setitem(inputs.SIZE_LIMITS, ".parquet", 1_000_000)
+    long = "x" * 1000
+    table = pa.table({"quote": pa.array([long] * 5000).dictionary_encode()})
+    pq.write_table(table, dataset / "big.parquet")  # a few KB on disk, 5 MB of text
+    assert (dataset / "big.parquet").stat().st_size < 100_000
+    found = read_table(dataset / "big.parquet")
+    assert found.frame.empty
+    assert "holds more than 1,000,000 bytes of text once decoded" in str(found.problems[0])

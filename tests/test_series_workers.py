@@ -27,15 +27,18 @@ def files(folder):
     }
 
 
-def failing_notebook(tmp_path, day: str):
-    """The briefing notebook with a cell that raises on ``day`` only."""
+def failing_notebook(
+    tmp_path, day: str, code: str = "raise RuntimeError('this date cannot be rendered')"
+):
+    """The briefing notebook with a cell that runs ``code`` on ``day`` only (by default,
+    raises)."""
     notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     at = next(n for n, c in enumerate(notebook["cells"]) if "parameters" in c["metadata"].get(
         "tags", []))  # fmt: skip
     notebook["cells"].insert(at + 1, {
         "cell_type": "code", "execution_count": None, "id": "fail-on-one-date",
         "metadata": {}, "outputs": [],
-        "source": f"if as_of == {day!r}:\n    raise RuntimeError('this date cannot be rendered')",
+        "source": f"if as_of == {day!r}:\n    {code}",
     })  # fmt: skip
     path = tmp_path / "notebooks" / "briefing.ipynb"
     path.parent.mkdir()
@@ -113,7 +116,9 @@ def test_two_subjects_in_folders_of_one_name_are_refused(dataset, tmp_path):
         render_series(tmp_path / "out", [dataset, other], NOTEBOOK)
 
 
-@pytest.mark.parametrize("bad", ["local:0", "locale", "8786", "http://host:8786"])
+@pytest.mark.parametrize(
+    "bad", ["local:0", "locale", "8786", "http://host:8786", "inproc://x", "tcp://host"]
+)
 def test_a_scheduler_that_names_nothing_is_refused(bad):
     with pytest.raises(ParameterError, match="expected local, local:N"):
         check_scheduler(bad)
@@ -128,3 +133,40 @@ def test_an_unreachable_scheduler_exits_5(two_dates, tmp_path, capsys, monkeypat
                  str(NOTEBOOK)])  # fmt: skip
     assert code == 5
     assert "reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+#: Run by the kernel: kill the process that started it (the series' worker), as the
+#: kernel-OOM killer or a crash in the worker would.
+KILL_THE_WORKER = "import os, signal; os.kill(os.getppid(), signal.SIGKILL)"
+
+
+def test_a_worker_that_dies_fails_its_date_only(two_dates, tmp_path):  # noqa: F811
+    notebook = failing_notebook(tmp_path, "2024-10-24", KILL_THE_WORKER)
+    out = tmp_path / "reports"
+    with pytest.raises(SeriesError) as caught:
+        render_series(out, two_dates, notebook, scheduler="local:2")
+    result = caught.value.result
+    assert caught.value.exit_code == 5
+    assert list(result.failed) == ["2024-10-24"]
+    assert "the worker was lost" in result.failed["2024-10-24"][1]
+    assert result.rendered == ["2024-11-15"]
+    assert "2024-11-15/briefing-2024-11-15.html" in (out / "index.html").read_text()
+
+
+def test_a_dead_pool_worker_still_leaves_an_index_and_the_failed_dates(two_dates, tmp_path):  # noqa: F811
+    notebook = failing_notebook(tmp_path, "2024-10-24", KILL_THE_WORKER)
+    out = tmp_path / "reports"
+    with pytest.raises(SeriesError) as caught:
+        render_series(out, two_dates, notebook, jobs=1)
+    assert caught.value.exit_code == 5
+    assert "2024-10-24" in caught.value.result.failed  # the pool breaks: later dates fail too
+    assert (out / "index.html").is_file()
+
+
+def test_a_signing_identity_is_not_sent_to_a_remote_cluster(two_dates, tmp_path):  # noqa: F811
+    from test_signing import identity
+
+    signer, _ = identity(tmp_path / "identity", "Desk")
+    with pytest.raises(ParameterError, match="not sent over the network"):
+        render_series(tmp_path / "out", two_dates, NOTEBOOK, signer=signer,
+                      scheduler="tcp://127.0.0.1:8786")  # fmt: skip

@@ -334,3 +334,30 @@ def test_series_signs_every_date_and_renders_again_when_the_signer_changes(datas
     assert unsigned.rendered == first.rendered
     for day in unsigned.rendered:
         assert b"/ByteRange" not in (out / day / f"briefing-{day}.pdf").read_bytes()
+
+
+def test_with_a_trust_list_an_unsigned_briefing_fails_verify(data, tmp_path, capsys):
+    unsigned = render_briefing(as_of="2024-10-24", notebook=NOTEBOOK, output_dir=tmp_path,
+                               data_dir=data)  # fmt: skip
+    code, out = verify(unsigned.pdf, data, capsys)
+    assert code == 1
+    assert "is not signed, and the desk keeps a trust list" in out
+
+
+def test_the_notebook_never_sees_the_signing_secrets(data, desk, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("BRIEFING_SIGNER", str(desk[1]["identity"]))
+    monkeypatch.setenv("BRIEFING_SIGNER_PASSPHRASE", "a secret")
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    notebook["cells"].insert(2, {
+        "cell_type": "code", "execution_count": None, "id": "no-secrets", "metadata": {},
+        "outputs": [], "source": "import os\n"
+        "assert not [k for k in os.environ if k.startswith('BRIEFING_SIGNER')], 'leaked'",
+    })  # fmt: skip
+    path = tmp_path / "notebooks" / "briefing.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    briefing = render_briefing(as_of="2024-10-24", notebook=path, output_dir=tmp_path / "out",
+                               data_dir=data, signer=desk[0])  # fmt: skip
+    assert b"a secret" not in briefing.notebook.read_bytes()

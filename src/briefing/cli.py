@@ -153,7 +153,7 @@ def _series_parser(commands) -> None:
             "briefing series --jobs 2",
             "briefing series --scheduler local:2",
             "briefing series --scheduler tcp://scheduler.example.org:8786",
-            "briefing series --data-dir subjects/kursk --data-dir subjects/drones",
+            "briefing series --data-dir subjects/east --data-dir subjects/west",
         ],
     )
     _paths(series, "notebook", "output")

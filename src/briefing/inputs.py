@@ -204,11 +204,29 @@ def _read_disk(path: Path) -> bytes:
     except OSError as exc:
         raise UnreadableInputError(path, f"cannot be read: {exc.strerror}") from None
     with os.fdopen(descriptor, "rb") as handle:
-        _check_regular(path, os.fstat(handle.fileno()), limit)
-        data = handle.read(limit + 1)
+        info = os.fstat(handle.fileno())
+        _check_regular(path, info, limit)
+        data = _read_up_to(handle, min(info.st_size, limit) + 1, limit + 1)
     if len(data) > limit:
         raise UnreadableInputError(path, f"is larger than {limit // 2**20} MiB; expected less")
     return data
+
+
+def _read_up_to(handle, expected: int, most: int) -> bytes:
+    """At most ``most`` bytes of ``handle``, read as the ``expected`` bytes its size said
+    (one buffer of the file's size, not of the limit: a 2 GiB buffer for a small file would
+    count against the process's address space), then in chunks if the file grew meanwhile."""
+    data = handle.read(expected)
+    if len(data) < expected:
+        return data
+    chunks, total = [data], len(data)
+    while total < most:
+        chunk = handle.read(min(2**24, most - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:

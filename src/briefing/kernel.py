@@ -32,6 +32,9 @@ KERNEL_WARM_UP = (
 )
 #: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+#: The environment a kernel does not inherit: the signing identity and its passphrase
+#: (``briefing.signing``), which the notebook has no use for and could print.
+SIGNING_VARIABLES = "BRIEFING_SIGNER"
 #: The logger papermill hands nbclient: it reports the kernel's death.
 EXECUTION_LOGGER = "papermill"
 
@@ -131,7 +134,8 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
     from .inputs import SNAPSHOT_VARIABLE
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    env = {k: v for k, v in os.environ.items() if k != SNAPSHOT_VARIABLE}
+    env = {k: v for k, v in os.environ.items()  # the notebook never sees a signing secret
+           if k != SNAPSHOT_VARIABLE and not k.startswith(SIGNING_VARIABLES)}  # fmt: skip
     if snapshot is not None:
         env[SNAPSHOT_VARIABLE] = str(Path(snapshot).resolve())
     manager = Manager(kernel_name="python3")

@@ -447,8 +447,10 @@ def create_identity(folder: Path | str, name: str = "Local briefing desk") -> di
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read (mode 600), whatever the umask."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a new file only its owner can read (mode 600 from its creation, whatever the
+    umask; a file or link already there is replaced, never written through)."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    os.chmod(path, 0o600)

@@ -144,26 +144,53 @@ def _parquet_table(data: bytes, where: str) -> Table:
     """A Parquet file's rows as a :class:`Table` of text cells, numbered from 1.
 
     Every column is cast to text as pyarrow writes values (``10000``, ``2024-10-24``); a
-    missing value is an empty cell, as in a CSV file. The rules then apply unchanged.
+    missing value is an empty cell, as in a CSV file. The rules then apply unchanged. Read
+    in batches, each checked as it is decoded: text that is not UTF-8 is located by column
+    and rows, and a file whose text decodes to more than a CSV table may hold (a few
+    compressed bytes can stand for gigabytes) is refused before it fills the memory.
     """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from .inputs import SIZE_LIMITS
+
+    def refuse(column: str, message: str) -> Table:
+        return _empty(where, [Problem(where, 0, column, message)])
+
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        header = [str(name) for name in parquet.schema_arrow.names]
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:
+            return refuse(twice[0], "appears as two columns; expected each column once")
+        batches = parquet.iter_batches(batch_size=65536)
+        parts, first, decoded, limit = {n: [] for n in header}, 1, 0, SIZE_LIMITS[".parquet"]
+        for batch in batches:
+            last = first + batch.num_rows - 1
+            for name, column in zip(header, batch.columns, strict=True):
+                try:
+                    text = (
+                        column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+                    )
+                    text.validate(full=True)
+                except pa.ArrowException:
+                    return refuse(name, f"in rows {first}\u2013{last}: found {column.type} that "
+                                        "cannot be read as UTF-8 text; expected text")  # fmt: skip
+                decoded += text.nbytes
+                if decoded > limit:
+                    return refuse("", f"holds more than {limit:,} bytes of text once "
+                                      f"decoded; expected at most {limit:,}")  # fmt: skip
+                parts[name].append(pc.fill_null(text, "").to_numpy(zero_copy_only=False))
+            first = last + 1
     except (pa.ArrowException, OSError) as exc:
-        return _empty(where, [Problem(where, 0, "", f"is not a readable Parquet file: {exc}")])
-    header = [str(name) for name in table.column_names]
-    columns = {}
-    for name, column in zip(header, table.columns, strict=True):
-        try:
-            text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
-        except pa.ArrowException:
-            problem = f"has type {column.type}, which cannot be read as text"
-            return _empty(where, [Problem(where, 0, name, problem)])
-        columns[name] = pc.fill_null(text, "").to_numpy(zero_copy_only=False)
-    lines = pd.RangeIndex(1, table.num_rows + 1, name="line")
+        return refuse("", f"is not a readable Parquet file: {exc}")
+    columns = {
+        name: np.concatenate(chunks) if chunks else np.array([], dtype=object)
+        for name, chunks in parts.items()
+    }
+    lines = pd.RangeIndex(1, first, name="line")
     frame = pd.DataFrame(columns, index=lines, dtype=object)
     return Table(where, header, frame, [])
 

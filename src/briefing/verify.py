@@ -81,8 +81,10 @@ class Recorded:
 
     @property
     def signer(self) -> dict | None:
-        """The signer the manifest records (``None``: the briefing is unsigned)."""
-        return self.manifest.get("signer")
+        """The signer the manifest records (``None``: the briefing is unsigned; an entry
+        that is not a record of a signer counts as none, and the fresh render differs)."""
+        signer = self.manifest.get("signer")
+        return signer if isinstance(signer, dict) else None
 
 
 def _manifest_file(path: Path) -> dict:
@@ -183,7 +185,11 @@ def _signed_pdf_differences(fresh: Path, published: Path | None, name: str) -> l
 
 
 def signature_check(recorded: Recorded, trusted: list[bytes], trust_source: str) -> Check:
-    """Whether the briefing's PDF is signed as its manifest says, intact, whole and trusted."""
+    """Whether the briefing's PDF is signed as its manifest says, intact, whole and trusted.
+
+    A desk that keeps a trust list signs what it issues: with one, an unsigned PDF fails
+    (anyone can render genuine data under another title or marking, unsigned).
+    """
     from .signing import check_signatures
 
     signer = (recorded.signer or {}).get("fingerprint_sha256")
@@ -199,6 +205,10 @@ def signature_check(recorded: Recorded, trusted: list[bytes], trust_source: str)
         if signer:
             return Check("signature", "", [f"{pdf.name} is not signed, but its manifest records "
                                            f"the signer {signer}"])  # fmt: skip
+        if trusted:
+            return Check("signature", "", [f"{pdf.name} is not signed, and the desk keeps a "
+                                           f"trust list ({trust_source}): expected a signature "
+                                           "by a trusted signer"])  # fmt: skip
         return Check("signature", f"{pdf.name} is not signed (its manifest records no signer)")
     differences, described = [], []
     for signature in found:

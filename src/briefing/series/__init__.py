@@ -21,7 +21,7 @@ from ..evidence import data_paths, load_evidence, previous_date, publication_dat
 from ..manifest import build_manifest, is_up_to_date
 from ..render import DEFAULT_NOTEBOOK, render_parameters
 from .index import index_html, index_rows, write_index, write_subjects_index
-from .workers import Outcome, executor, render_date
+from .workers import Outcome, check_scheduler, executor, lost_outcome, render_date
 
 __all__ = ["SeriesError", "SeriesResult", "Subject", "index_html", "index_rows", "render_series"]
 
@@ -175,6 +175,7 @@ def render_series(
     """
     from concurrent.futures import as_completed
 
+    check_scheduler(scheduler, signer)  # before any planning: a bad address says so at once
     output_dir, notebook = Path(output_dir).resolve(), Path(notebook).resolve()
     data_dirs = [
         Path(d).resolve() for d in (data_dir if isinstance(data_dir, list) else [data_dir])
@@ -186,13 +187,16 @@ def render_series(
     outcomes = []
     if tasks:
         with executor(jobs, scheduler) as pool:
-            futures = [
+            futures = {
                 pool.submit(render_date, s.name, day, notebook=notebook, output_dir=s.output_dir,
-                            data_dir=s.data_dir, signer=signer)
+                            data_dir=s.data_dir, signer=signer): (s.name, day)
                 for s, day in tasks
-            ]  # fmt: skip
+            }  # fmt: skip
             for future in as_completed(futures):
-                outcome = future.result()
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker died, or could not run the task
+                    outcome = lost_outcome(*futures[future], exc)
                 outcomes.append(outcome)
                 if on_done:
                     on_done(outcome)

@@ -8,9 +8,10 @@ errors, built from several arguments, do not). Both engines are driven through t
 series code is the same for both.
 
 ``--scheduler`` names the engine: none, the process pool; ``local`` or ``local:N``, a Dask
-``LocalCluster`` of N worker processes on 127.0.0.1, started and stopped here; anything
-else, the address of a running Dask scheduler (``tcp://host:8786``), whose workers must
-see the repository and the output folder at the same paths (a shared file system).
+``LocalCluster`` of N worker processes on 127.0.0.1 (TLS with a throwaway certificate, no
+memory cap), started and stopped here; ``tcp://host:port``, a running Dask scheduler, whose
+workers must see the repository and the output folder at the same paths (a shared file
+system). A worker that dies fails its date only (exit code 5).
 """
 
 from __future__ import annotations
@@ -61,20 +62,36 @@ def render_date(subject: str, day: str, **arguments) -> Outcome:
     return Outcome(subject, day)
 
 
-def check_scheduler(scheduler: str | None) -> str | None:
-    """``scheduler`` if it names an engine (``local[:N]`` or an address), else refused."""
+def check_scheduler(scheduler: str | None, signer=None) -> str | None:
+    """``scheduler`` if it names an engine (``local[:N]`` or ``tcp://host:port``), else
+    refused; a signing identity is never sent to a remote cluster (Dask's tcp:// carries
+    task data unencrypted and unauthenticated: the key and its passphrase would travel)."""
     if scheduler is None:
         return None
     match = LOCAL.fullmatch(scheduler)
     if match and (match[1] is None or int(match[1]) > 0):
         return scheduler
-    if re.fullmatch(r"(tcp|tls|inproc|ucx)://\S+", scheduler):
+    if re.fullmatch(r"tcp://[^\s/:]+:\d+", scheduler):
+        if signer is not None:
+            raise ParameterError(
+                "signer",
+                f"found a signing identity and the remote scheduler {scheduler}; expected "
+                "--scheduler local[:N] or no scheduler: the identity is not sent over the "
+                "network (sign on this machine, or render unsigned on the cluster)",
+            )
         return scheduler
     raise ParameterError(
         "scheduler",
         f"found {scheduler!r}; expected local, local:N (N worker processes) or a Dask "
         "scheduler's address such as tcp://host:8786",
     )
+
+
+def lost_outcome(subject: str, day: str, error: BaseException) -> Outcome:
+    """What became of a date whose worker died (killed for memory, crashed) or could not
+    run its task: a failure of the machine (exit code 5), the others go on."""
+    reason = f"{type(error).__name__}: {error}".strip()
+    return Outcome(subject, day, EnvironmentFailure.exit_code, f"the worker was lost: {reason}")
 
 
 @contextmanager
@@ -89,11 +106,15 @@ def executor(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
     scheduler : str, optional
         ``None`` (the process pool), ``local[:N]`` or a Dask scheduler's address.
     """
-    scheduler = check_scheduler(scheduler)
     workers = jobs or os.cpu_count() or 1
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
             yield pool
+        except BaseException:  # Ctrl-C or a failure: the queued dates are not rendered
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return
     with _dask_client(scheduler, workers) as client:
         yield client.get_executor(pure=False)
@@ -108,14 +129,20 @@ def _dask_client(scheduler: str, workers: int):
 
     match = LOCAL.fullmatch(scheduler)
     if match:
-        cluster = LocalCluster(
-            n_workers=int(match[1] or workers),
-            threads_per_worker=1,  # one render per worker process, as in the pool
-            processes=True,
-            host="127.0.0.1",  # loopback only
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        import dask
+        from distributed.security import Security
+
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # a date whose
+            cluster = LocalCluster(  # worker died is reported, not rendered three times more
+                n_workers=int(match[1] or workers),
+                threads_per_worker=1,  # one render per worker process, as in the pool
+                processes=True,
+                host="127.0.0.1",  # loopback only
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                memory_limit=0,  # as the pool: no per-worker cap that kills a large render
+                security=Security.temporary(),  # TLS with a certificate of this run only:
+            )  # another user of this machine cannot join the cluster or read its tasks
         try:
             with Client(cluster) as client:
                 yield client
@@ -126,5 +153,7 @@ def _dask_client(scheduler: str, workers: int):
         client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except OSError as exc:  # refused, unreachable, timed out
         raise EnvironmentFailure(f"reach the Dask scheduler at {scheduler}", exc) from exc
+    except (ValueError, TypeError) as exc:  # an address Dask cannot use
+        raise ParameterError("scheduler", f"{scheduler}: {exc}") from exc
     with client:
         yield client
