@@ -361,3 +361,34 @@ def test_the_notebook_never_sees_the_signing_secrets(data, desk, tmp_path, monke
     briefing = render_briefing(as_of="2024-10-24", notebook=path, output_dir=tmp_path / "out",
                                data_dir=data, signer=desk[0])  # fmt: skip
     assert b"a secret" not in briefing.notebook.read_bytes()
+
+
+def test_a_signing_time_before_the_certificate_was_valid_is_named(data, tmp_path, capsys):
+    """A desk that signs a past date with a certificate issued later claims a time at which
+    the certificate was not yet valid: verify says so (viewers do too)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Desk issued in 2025")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(7)
+            .not_valid_before(dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+            .not_valid_after(dt.datetime(2035, 6, 1, tzinfo=dt.UTC))
+            .sign(key, hashes.SHA256()))  # fmt: skip
+    p12 = tmp_path / "late.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"late", key, cert, None, serialization.BestAvailableEncryption(b"pw")))  # fmt: skip
+    pem = tmp_path / "late.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    signer = load_identity(p12, environ={"BRIEFING_SIGNER_PASSPHRASE": "pw"})
+    briefing = render_briefing(as_of="2024-10-24", notebook=NOTEBOOK, output_dir=tmp_path / "out",
+                               data_dir=data, signer=signer)  # fmt: skip
+    code, out = verify(briefing.pdf, data, capsys, "--trust", str(pem))
+    assert code == 1
+    assert "claims the signing time 2024-10-24T00:00:00+00:00, outside its certificate's " in out

@@ -270,8 +270,10 @@ def _signer_class(pyhanko: _Modules):
 class Signature:
     """One signature found in a PDF, as checked.
 
-    ``problems`` is empty when the signature is intact and valid, covers the whole file and
-    its signer is trusted.
+    ``problems`` is empty when the signature is intact and valid, covers the whole file, its
+    signer is trusted, and the time it claims lies within its certificate's validity
+    (``valid_from`` to ``valid_until``; a briefing of a date before the certificate was
+    issued claims a time at which the certificate was not yet valid, and viewers say so).
     """
 
     field: str
@@ -282,6 +284,17 @@ class Signature:
     trusted: bool
     appended: int
     signing_time: str
+    valid_from: str = ""
+    valid_until: str = ""
+
+    @property
+    def timely(self) -> bool:
+        """Whether the claimed signing time lies within the certificate's validity."""
+        if not (self.signing_time and self.valid_from and self.valid_until):
+            return True  # nothing claimed, or nothing to compare with
+        claimed = dt.datetime.fromisoformat(self.signing_time)
+        start = dt.datetime.fromisoformat(self.valid_from)
+        return start <= claimed <= dt.datetime.fromisoformat(self.valid_until)
 
     def summary(self) -> str:
         """One line: who signed when, and whether the signature vouches for the file."""
@@ -311,6 +324,11 @@ class Signature:
             )
         if not self.trusted:
             problems.append(f"the signer {self.fingerprint} is not in the trust list")
+        if not self.timely:
+            problems.append(
+                f"it claims the signing time {self.signing_time}, outside its certificate's "
+                f"validity ({self.valid_from} to {self.valid_until})"
+            )
         return problems
 
 
@@ -382,6 +400,8 @@ def check_signatures(pdf: bytes, trusted: list[bytes]) -> list[Signature]:
                 signing_time=status.signer_reported_dt.isoformat()
                 if status.signer_reported_dt
                 else "",
+                valid_from=status.signing_cert.not_valid_before.isoformat(),
+                valid_until=status.signing_cert.not_valid_after.isoformat(),
             )
         )
     return found
