@@ -19,6 +19,7 @@ whether that signer is in the desk's trust list (``data/trust/*.pem``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -216,16 +217,13 @@ class _Modules:
         )
 
 
-_MODULES: _Modules | None = None
-
-
+@functools.cache
 def _pyhanko() -> _Modules:
-    global _MODULES
-    if _MODULES is None:
-        _MODULES = _Modules()
-    return _MODULES
+    """pyHanko's modules, imported on first use."""
+    return _Modules()
 
 
+@functools.cache
 def _writer_class(pyhanko: _Modules):
     """pyHanko's incremental writer, made reproducible.
 
@@ -249,6 +247,7 @@ def _writer_class(pyhanko: _Modules):
     return ReproducibleWriter
 
 
+@functools.cache
 def _signer_class(pyhanko: _Modules):
     """pyHanko's PDF signer with the signing time given instead of read from the clock."""
 
@@ -283,24 +282,23 @@ class Signature:
     whole_file: bool
     trusted: bool
     appended: int
-    signing_time: str
-    valid_from: str = ""
-    valid_until: str = ""
+    signing_time: dt.datetime | None
+    valid_from: dt.datetime
+    valid_until: dt.datetime
 
     @property
     def timely(self) -> bool:
         """Whether the claimed signing time lies within the certificate's validity."""
-        if not (self.signing_time and self.valid_from and self.valid_until):
-            return True  # nothing claimed, or nothing to compare with
-        claimed = dt.datetime.fromisoformat(self.signing_time)
-        start = dt.datetime.fromisoformat(self.valid_from)
-        return start <= claimed <= dt.datetime.fromisoformat(self.valid_until)
+        if self.signing_time is None:
+            return True  # nothing claimed
+        return self.valid_from <= self.signing_time <= self.valid_until
 
     def summary(self) -> str:
         """One line: who signed when, and whether the signature vouches for the file."""
         return "; ".join(
             [
-                f"signed by {self.fingerprint} on {self.signing_time or 'an unstated date'}",
+                f"signed by {self.fingerprint} on "
+                + (self.signing_time.isoformat() if self.signing_time else "an unstated date"),
                 "valid" if self.intact and self.valid else "INVALID",
                 "covers the whole file"
                 if self.whole_file
@@ -326,8 +324,9 @@ class Signature:
             problems.append(f"the signer {self.fingerprint} is not in the trust list")
         if not self.timely:
             problems.append(
-                f"it claims the signing time {self.signing_time}, outside its certificate's "
-                f"validity ({self.valid_from} to {self.valid_until})"
+                f"it claims the signing time {self.signing_time.isoformat()}, outside its "
+                f"certificate's validity ({self.valid_from.isoformat()} to "
+                f"{self.valid_until.isoformat()})"
             )
         return problems
 
@@ -397,11 +396,9 @@ def check_signatures(pdf: bytes, trusted: list[bytes]) -> list[Signature]:
                 whole_file=coverage == "ENTIRE_FILE" and end == len(pdf),
                 trusted=bool(status.trusted) or signer in known,
                 appended=len(pdf) - end,
-                signing_time=status.signer_reported_dt.isoformat()
-                if status.signer_reported_dt
-                else "",
-                valid_from=status.signing_cert.not_valid_before.isoformat(),
-                valid_until=status.signing_cert.not_valid_after.isoformat(),
+                signing_time=status.signer_reported_dt,
+                valid_from=status.signing_cert.not_valid_before,
+                valid_until=status.signing_cert.not_valid_after,
             )
         )
     return found
@@ -421,6 +418,8 @@ def create_identity(folder: Path | str, name: str = "Local briefing desk") -> di
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
+
+    from .publish import replace_file
 
     folder = Path(folder)
     if (folder / "signer.p12").exists():
@@ -460,17 +459,8 @@ def create_identity(folder: Path | str, name: str = "Local briefing desk") -> di
     }
     encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
     secret = pkcs12.serialize_key_and_certificates(b"briefing", key, certificate, None, encryption)
-    _write_private(paths["passphrase"], (passphrase + "\n").encode("utf-8"))
-    _write_private(paths["identity"], secret)
+    # mode 600 from creation (a temporary file renamed over any file or link there)
+    replace_file(paths["passphrase"], (passphrase + "\n").encode("utf-8"), 0o600)
+    replace_file(paths["identity"], secret, 0o600)
     paths["certificate"].write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return paths
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a new file only its owner can read (mode 600 from its creation, whatever the
-    umask; a file or link already there is replaced, never written through)."""
-    path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
