@@ -13,7 +13,7 @@ them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BriefingError, ParameterError
@@ -49,7 +49,6 @@ class SeriesResult:
     subjects: list[Subject]
     outcomes: list[Outcome]
     index: Path
-    failed: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def _label(self, subject: str, day: str) -> str:
         return f"{subject}/{day}" if len(self.subjects) > 1 else day
@@ -58,6 +57,13 @@ class SeriesResult:
     def rendered(self) -> list[str]:
         """The dates rendered now, in order."""
         return [self._label(o.subject, o.day) for o in self.outcomes if not o.failed]
+
+    @property
+    def failed(self) -> dict[str, tuple[int, str]]:
+        """The dates that failed, in order, with their exit code and error."""
+        return {
+            self._label(o.subject, o.day): (o.exit_code, o.error) for o in self.outcomes if o.failed
+        }
 
     @property
     def skipped(self) -> list[str]:
@@ -211,10 +217,6 @@ def render_series(
             [{"folder": s.name, "title": s.title, "dates": s.dates} for s in subjects],
         )
     result = SeriesResult(subjects, outcomes, index)
-    for outcome in outcomes:
-        if outcome.failed:
-            label = result._label(outcome.subject, outcome.day)
-            result.failed[label] = (outcome.exit_code, outcome.error)
     if result.failed:
         raise SeriesError(result)
     return result
