@@ -152,6 +152,24 @@ def assert_one(capsys, location: str, *words: str) -> str:
     return lines[0]
 
 
+def notebook_with_cell(folder: Path, source: str, cell_id: str = "added-by-test") -> Path:
+    """The briefing notebook with one code cell (``source``) right after its parameters,
+    written to ``folder/notebooks/briefing.ipynb``; returns its path."""
+    import json
+
+    notebook = json.loads((ROOT / "notebooks" / "briefing.ipynb").read_text(encoding="utf-8"))
+    at = next(n for n, c in enumerate(notebook["cells"]) if "parameters" in c["metadata"].get(
+        "tags", []))  # fmt: skip
+    notebook["cells"].insert(at + 1, {
+        "cell_type": "code", "execution_count": None, "id": cell_id, "metadata": {},
+        "outputs": [], "source": source,
+    })  # fmt: skip
+    path = folder / "notebooks" / "briefing.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def dataset(tmp_path, monkeypatch):
     """A small valid data folder in ``tmp_path/data``; the working directory is ``tmp_path``.

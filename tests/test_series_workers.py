@@ -3,11 +3,10 @@ date that fails while the others publish, and several subjects in one run."""
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
-from conftest import ROOT, write_source
+from conftest import ROOT, notebook_with_cell, write_source
 from test_series import LATER, two_dates  # noqa: F401  (the two-date fixture)
 
 from briefing.cli import main
@@ -32,18 +31,7 @@ def failing_notebook(
 ):
     """The briefing notebook with a cell that runs ``code`` on ``day`` only (by default,
     raises)."""
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    at = next(n for n, c in enumerate(notebook["cells"]) if "parameters" in c["metadata"].get(
-        "tags", []))  # fmt: skip
-    notebook["cells"].insert(at + 1, {
-        "cell_type": "code", "execution_count": None, "id": "fail-on-one-date",
-        "metadata": {}, "outputs": [],
-        "source": f"if as_of == {day!r}:\n    {code}",
-    })  # fmt: skip
-    path = tmp_path / "notebooks" / "briefing.ipynb"
-    path.parent.mkdir()
-    path.write_text(json.dumps(notebook), encoding="utf-8")
-    return path
+    return notebook_with_cell(tmp_path, f"if as_of == {day!r}:\n    {code}", "fail-on-one-date")
 
 
 def test_a_series_on_a_local_dask_cluster_gives_the_same_bytes_as_the_pool(two_dates, tmp_path):  # noqa: F811

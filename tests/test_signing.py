@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, notebook_with_cell
 
 from briefing.cli import main
 from briefing.errors import ParameterError
@@ -345,19 +345,14 @@ def test_with_a_trust_list_an_unsigned_briefing_fails_verify(data, tmp_path, cap
 
 
 def test_the_notebook_never_sees_the_signing_secrets(data, desk, tmp_path, monkeypatch):
-    import json
-
     monkeypatch.setenv("BRIEFING_SIGNER", str(desk[1]["identity"]))
     monkeypatch.setenv("BRIEFING_SIGNER_PASSPHRASE", "a secret")
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    notebook["cells"].insert(2, {
-        "cell_type": "code", "execution_count": None, "id": "no-secrets", "metadata": {},
-        "outputs": [], "source": "import os\n"
+    path = notebook_with_cell(
+        tmp_path,
+        "import os\n"
         "assert not [k for k in os.environ if k.startswith('BRIEFING_SIGNER')], 'leaked'",
-    })  # fmt: skip
-    path = tmp_path / "notebooks" / "briefing.ipynb"
-    path.parent.mkdir()
-    path.write_text(json.dumps(notebook), encoding="utf-8")
+        "no-secrets",
+    )
     briefing = render_briefing(as_of="2024-10-24", notebook=path, output_dir=tmp_path / "out",
                                data_dir=data, signer=desk[0])  # fmt: skip
     assert b"a secret" not in briefing.notebook.read_bytes()
