@@ -402,10 +402,11 @@ def folder_bytes(folder: Path) -> int:
 def change_one_claim(claims: Path) -> None:
     """Rewrite one claim's statement (the last row's), as an analyst's edit would."""
     data = claims.read_bytes()
+    header = next(csv.reader([data[: data.index(b"\n")].decode("utf-8")]))
     cut = data.rstrip(b"\n").rfind(b"\n") + 1
-    last = data[cut:].decode("utf-8")
-    cells = next(csv.reader([last]))
-    cells[7] = cells[7] + " (revised)"  # statement
+    cells = next(csv.reader([data[cut:].decode("utf-8")]))
+    at = header.index("statement")
+    cells[at] += " (revised)"
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     claims.write_bytes(data[:cut] + buffer.getvalue().encode("utf-8"))
@@ -1145,27 +1146,23 @@ def series_section(bench: Bench) -> list[str]:
             f"| {jobs} | {secs(m.seconds)} | {m.cpu_s:.1f} | {mb(m.rss_kb)} | {mb(m.tree_kb)} | "
             f"{load([m])} | {rendered}/{series['dates']} | {_status(m)} |"
         )
-    one, two = series["runs"].get("pool, --jobs 1"), series["runs"].get("pool, --jobs 2")
-    if one and two and one[0].ok and two[0].ok and two[0].seconds:
-        speedup = one[0].seconds / two[0].seconds
-        lines += [
-            "",
-            f"Speed-up jobs 1 → 2: **{speedup:.2f}×** (target ≥ "
-            f"{TARGET_SERIES_SPEEDUP}): {verdict(speedup >= TARGET_SERIES_SPEEDUP)}.",
-        ]
-    else:
-        lines += ["", f"Speed-up: not measured (target ≥ {TARGET_SERIES_SPEEDUP}): n/a."]
-    dask = series["runs"].get("Dask LocalCluster, 2 workers")
-    if dask and two and dask[0].ok and two[0].ok and two[0].seconds:
-        ratio = dask[0].seconds / two[0].seconds
-        lines += [
-            "",
-            f"Dask (2 workers) / process pool (2 jobs): **{ratio:.2f}×** (target ≤ "
-            f"{TARGET_DASK_RATIO}): {verdict(ratio <= TARGET_DASK_RATIO)}.",
-        ]
-    else:
-        lines += ["", f"Dask / pool: not measured (target ≤ {TARGET_DASK_RATIO}): n/a."]
+    runs = series["runs"]
+    one, two = runs.get("pool, --jobs 1"), runs.get("pool, --jobs 2")
+    dask = runs.get("Dask LocalCluster, 2 workers")
+    lines += _ratio_line("Speed-up jobs 1 → 2", "Speed-up", one, two, TARGET_SERIES_SPEEDUP, "≥")
+    lines += _ratio_line("Dask (2 workers) / process pool (2 jobs)", "Dask / pool", dask, two,
+                         TARGET_DASK_RATIO, "≤")  # fmt: skip
     return lines
+
+
+def _ratio_line(label: str, short: str, top, bottom, target: float, sense: str) -> list[str]:
+    """A blank line and ``label: **r×** (target ≥|≤ t): verdict.``, from two series runs
+    (``(measurement, briefings)``), or that the ratio was not measured."""
+    if top and bottom and top[0].ok and bottom[0].ok and bottom[0].seconds:
+        ratio = top[0].seconds / bottom[0].seconds
+        met = ratio >= target if sense == "≥" else ratio <= target
+        return ["", f"{label}: **{ratio:.2f}×** (target {sense} {target}): {verdict(met)}."]
+    return ["", f"{short}: not measured (target {sense} {target}): n/a."]
 
 
 def preview_section(bench: Bench) -> list[str]:
