@@ -128,4 +128,4 @@ lock: ## re-resolve pyproject.toml's ranges into requirements.lock and requireme
 
 clean: ## remove rendered reports and caches (keeps .venv)
 	find reports -mindepth 1 -not -name README.md -delete
-	rm -rf .pytest_cache .ruff_cache
+	rm -rf .pytest_cache .ruff_cache .cache

@@ -170,6 +170,23 @@ def notebook_with_cell(folder: Path, source: str, cell_id: str = "added-by-test"
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_folder(tmp_path_factory):
+    """The session's own checked-claims cache (:mod:`briefing.cache`), shared by its loads
+    and renders (and the commands they run): never the repository's ``.cache/``."""
+    import os
+
+    from briefing.cache import CACHE_VARIABLE
+
+    before = os.environ.get(CACHE_VARIABLE)
+    os.environ[CACHE_VARIABLE] = str(tmp_path_factory.mktemp("claims-cache"))
+    yield Path(os.environ[CACHE_VARIABLE])
+    if before is None:
+        del os.environ[CACHE_VARIABLE]
+    else:
+        os.environ[CACHE_VARIABLE] = before
+
+
 @pytest.fixture
 def dataset(tmp_path, monkeypatch):
     """A small valid data folder in ``tmp_path/data``; the working directory is ``tmp_path``.

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
-from .errors import ClaimValidationError, Problem
+from .errors import ClaimValidationError, InvalidInputError, Problem, display_path
 from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
 from .inputs import read_input
 from .reference import codebook_rule
@@ -30,6 +31,7 @@ from .tables import (
     duplicates,
     is_parquet,
     read_table,
+    records_frame,
     rows,
     rule,
     shown,
@@ -357,6 +359,9 @@ def load_claims(
     ClaimValidationError
         Listing every problem, each as ``path:line:column: message``.
     """
+    cached = _load_through_cache(path, sources, books, validate)
+    if cached is not None:
+        return cached
     table = read_table(path)
     problems = check_claims_table(table, sources, books) if validate else list(table.problems)
     if {"quote", "source_id"} <= set(table.header) and not table.frame.empty:
@@ -365,6 +370,67 @@ def load_claims(
     if problems:
         raise ClaimValidationError(problems)
     return typed_claims(table, starts, ends, books)
+
+
+def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
+    """The typed claims, chunk by chunk through :mod:`briefing.cache`: only chunks without a
+    usable entry are parsed, checked and anchored (and, when ``validate``, kept).
+
+    ``None`` when the table must be read whole instead: the cache is off, the table is
+    Parquet or unreadable, its header is not the claims header, or any rule fails (the
+    whole read then reports every problem with its line).
+    """
+    from .cache import ClaimsCache, cache_folder, chunks_of, codebooks_key, header_end, source_marks
+
+    folder = cache_folder()
+    if folder is None or is_parquet(path):
+        return None
+    try:
+        data = read_input(path)
+    except InvalidInputError:
+        return None
+    start = len(BOM.encode()) if data.startswith(BOM.encode()) else 0
+    body = header_end(data, start)
+    header = records_frame(data[start:body], 1, CLAIM_COLUMNS)
+    if header is None or header.values.tolist() != [CLAIM_COLUMNS]:
+        return None
+    store = ClaimsCache(folder, source_marks(sources))
+    chunks = chunks_of(data, body, codebooks_key(books) + data[start:body])
+    frames = [store.get(chunk) for chunk in chunks]
+    missed = [i for i, frame in enumerate(frames) if frame is None]
+    fresh = _fresh_chunks(path, data, [chunks[i] for i in missed], sources, books, validate)
+    if fresh is None:
+        return None
+    for i, frame in zip(missed, fresh, strict=True):
+        frames[i] = frame
+        if validate:
+            store.put(chunks[i], frame)
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return None
+    claims = pd.concat(frames, ignore_index=True)
+    return None if claims["claim_id"].duplicated().any() else claims
+
+
+def _fresh_chunks(path, data: bytes, chunks: list, sources, books, validate: bool):
+    """The typed rows of each chunk, parsed, checked (when ``validate``) and anchored
+    together; ``None`` if any of it fails."""
+    if not chunks:
+        return []
+    parts = [
+        records_frame(data[chunk.begin : chunk.end], chunk.first_line, CLAIM_COLUMNS)
+        for chunk in chunks
+    ]
+    if any(part is None for part in parts):
+        return None
+    table = Table(display_path(path), list(CLAIM_COLUMNS), pd.concat(parts), [])
+    problems = check_claims_table(table, sources, books) if validate else []
+    starts, ends, quote_problems = anchor_quotes(table, sources)
+    if problems or quote_problems:
+        return None
+    typed = typed_claims(table, starts, ends, books)
+    bounds = [0, *itertools.accumulate(len(part) for part in parts)]
+    return [typed.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
 #: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).

@@ -131,6 +131,7 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
     """
     from jupyter_core.utils import run_sync
 
+    from .cache import CACHE_VARIABLE, cache_folder
     from .inputs import SNAPSHOT_VARIABLE
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
@@ -138,6 +139,7 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
            if k != SNAPSHOT_VARIABLE and not k.startswith(SIGNING_VARIABLES)}  # fmt: skip
     if snapshot is not None:
         env[SNAPSHOT_VARIABLE] = str(Path(snapshot).resolve())
+    env[CACHE_VARIABLE] = str(cache_folder() or "")  # the kernel runs in notebooks/
     manager = Manager(kernel_name="python3")
     warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
     run_sync(manager.start_kernel)(

@@ -135,6 +135,24 @@ def read_table(path: Path | str) -> Table:
     return Table(where, header, frame, problems)
 
 
+def records_frame(data: bytes, first_line: int, header: list[str]) -> pd.DataFrame | None:
+    """The records in ``data`` (CSV bytes that start at a record on line ``first_line``) as a
+    frame of text cells under ``header``, indexed by line, as :func:`read_table` makes them.
+
+    ``None`` when the bytes are not UTF-8, not valid CSV on their own (a quoted cell left
+    open at the end) or a record has another number of cells: :func:`read_table` of the
+    whole file then names the problem.
+    """
+    try:
+        records = _records(data.decode("utf-8"))
+    except (UnicodeDecodeError, _RecordError):
+        return None
+    if any(len(cells) != len(header) for _, cells in records):
+        return None
+    lines = pd.Index([first_line + line - 1 for line, _ in records], name="line")
+    return pd.DataFrame([cells for _, cells in records], columns=header, index=lines, dtype=object)
+
+
 def is_parquet(path: Path | str) -> bool:
     """Whether a table is a Parquet file (by its name: ``.parquet``)."""
     return Path(path).suffix.lower() == ".parquet"

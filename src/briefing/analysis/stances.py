@@ -8,8 +8,6 @@ topic contradict it.
 
 from __future__ import annotations
 
-import bisect
-
 import pandas as pd
 
 from . import LIMITS, with_dates
@@ -47,63 +45,73 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         ``contradicted_by`` lists the asserting claims of other roots, only when there are
         at most ``LIMITS["links"]`` of them (``contradicted_count`` counts them all).
     """
-    dated = with_dates(claims, sources).assign(_root=lambda f: _root(f))
+    used = ["claim_id", "source_id", "claim_date", "actor", "actor_id", "actor_root",
+            "claimant_country", "topic", "statement", "stance"]  # fmt: skip
+    dated = with_dates(claims[used], sources).assign(_root=lambda f: _root(f))
     asserting = dated[dated["stance"] == "asserts"]
-    per_topic = asserting.groupby("topic", sort=False).size()
-    per_root = asserting.groupby(["topic", "_root"], sort=False).size()
-    later = _assertions_in_order(asserting)
-    rows = []
     denied = dated[dated["stance"] == "denies"]
-    fields = ["claim_id", "actor", "claimant_country", "topic", "statement", "_root"]
-    records = (dict(zip(fields, values, strict=True)) for values in _columns(denied, fields))
-    for denial, key, said in zip(records, _keys(denied), denied["said"], strict=True):
-        topic, root = denial["topic"], denial["_root"]
-        count = int(per_topic.get(topic, 0)) - int(per_root.get((topic, root), 0))
-        ids = []
-        if 0 < count <= LIMITS["links"]:  # short lists only: long ones are counted
-            same = asserting[(asserting["topic"] == topic) & (asserting["_root"] != root)]
-            ids = list(same["claim_id"])
-        keys, claim_ids, dates = later.get((topic, root), ([], [], []))
-        first = bisect.bisect_right(keys, key)
-        withdrawn = first < len(keys)
-        rows.append(
-            {
-                "claim_id": denial["claim_id"],
-                "actor": denial["actor"],
-                "claimant_country": denial["claimant_country"],
-                "topic": topics["label"].get(topic, topic),
-                "topic_code": topic,
-                "statement": denial["statement"],
-                "said": said,
-                "contradicted_count": count,
-                "contradicted_by": ids,
-                "state": "withdrawn" if withdrawn else "standing",
-                "withdrawn_by": claim_ids[first] if withdrawn else None,
-                "withdrawn_on": pd.Timestamp(dates[first]) if withdrawn else pd.NaT,  # said
-            }
-        )
-    return pd.DataFrame(rows, columns=DENIAL_COLUMNS)
-
-
-def _assertions_in_order(asserting: pd.DataFrame) -> dict:
-    """``(topic, root)``: the keys (date said, date published, as nanoseconds), claim ids
-    and dates of its assertions, oldest first, to find the first one after a denial."""
-    ordered = asserting.sort_values(["said", "source_published", "claim_id"], kind="stable")
-    columns = zip(
-        ordered["topic"].tolist(),
-        ordered["_root"].tolist(),
-        _keys(ordered),
-        ordered["claim_id"].tolist(),
-        ordered["said"].to_numpy("datetime64[ns]"),
-        strict=True,
+    pairs = denied[["topic", "_root"]]
+    per_topic = asserting.groupby("topic", sort=False).size()
+    per_root = asserting.groupby(["topic", "_root"], sort=False).size().rename("_n")
+    own = pairs.merge(per_root, how="left", left_on=["topic", "_root"], right_index=True)["_n"]
+    count = denied["topic"].map(per_topic).fillna(0).astype(int) - own.fillna(0).astype(int)
+    later = _first_later(denied, asserting)
+    withdrawn = later["withdrawn_by"].notna().to_numpy()
+    return pd.DataFrame(
+        {
+            "claim_id": denied["claim_id"].tolist(),
+            "actor": denied["actor"].tolist(),
+            "claimant_country": denied["claimant_country"].tolist(),
+            "topic": [topics["label"].get(t, t) for t in denied["topic"].tolist()],
+            "topic_code": denied["topic"].tolist(),
+            "statement": denied["statement"].tolist(),
+            "said": denied["said"].to_numpy(),
+            "contradicted_count": count.tolist(),
+            "contradicted_by": _contradicting(pairs, count.tolist(), asserting),
+            "state": ["withdrawn" if w else "standing" for w in withdrawn],
+            "withdrawn_by": [
+                c if w else None
+                for c, w in zip(later["withdrawn_by"].tolist(), withdrawn, strict=True)
+            ],
+            "withdrawn_on": pd.to_datetime(later["withdrawn_on"].to_numpy()),
+        },
+        columns=DENIAL_COLUMNS,
     )
-    later: dict = {}
-    for topic, root, key, claim_id, date in columns:
-        keys, ids, dates = later.setdefault((topic, root), ([], [], []))
-        keys.append(key)
-        ids.append(claim_id)
-        dates.append(date)
-    return later
+
+
+def _contradicting(pairs: pd.DataFrame, counts: list[int], asserting: pd.DataFrame) -> list:
+    """Per denial, the ids of the assertions of other roots on its topic, when there are at
+    most ``LIMITS["links"]`` (short lists only: long ones are counted)."""
+    short = [0 < count <= LIMITS["links"] for count in counts]
+    if not any(short):
+        return [[] for _ in counts]
+    ids = asserting[["topic", "_root", "claim_id"]]
+    found = []
+    for (topic, root), wanted in zip(pairs.itertuples(index=False), short, strict=True):
+        same = ids[(ids["topic"] == topic) & (ids["_root"] != root)] if wanted else ids[:0]
+        found.append(same["claim_id"].tolist())
+    return found
+
+
+def _first_later(denied: pd.DataFrame, asserting: pd.DataFrame) -> pd.DataFrame:
+    """Per denial (in its order): ``withdrawn_by``, the first assertion of its topic and root
+    said after it (by date said, then published, then claim id), and ``withdrawn_on``, the
+    date said; missing when there is none."""
+    later = asserting.assign(_k=_keys(asserting), withdrawn_by=asserting["claim_id"])
+    later = later.sort_values(["_k", "withdrawn_by"], kind="stable")
+    later = later.drop_duplicates(["topic", "_root", "_k"])
+    later = later[["topic", "_root", "_k", "withdrawn_by", "said"]]
+    wanted = denied[["topic", "_root"]].assign(_k=_keys(denied), _at=range(len(denied)))
+    if wanted.empty or later.empty:
+        return pd.DataFrame({"withdrawn_by": [None] * len(denied), "withdrawn_on": pd.NaT})
+    group = ["topic", "_root"]
+    for frame in (wanted, later):
+        frame[group] = frame[group].astype(object)
+    found = pd.merge_asof(
+        wanted.sort_values("_k"), later.rename(columns={"said": "withdrawn_on"}), on="_k",
+        by=group, direction="forward", allow_exact_matches=False,
+    ).sort_values("_at")  # fmt: skip
+    return found[["withdrawn_by", "withdrawn_on"]].reset_index(drop=True)
 
 
 def _columns(frame: pd.DataFrame, names: list[str]):
@@ -112,12 +120,14 @@ def _columns(frame: pd.DataFrame, names: list[str]):
     return zip(*(frame[name].tolist() for name in names), strict=True)
 
 
-def _keys(claims: pd.DataFrame) -> list[tuple[int, int]]:
-    """Each claim's (date said, date published) as nanoseconds, to compare in order."""
+def _keys(claims: pd.DataFrame):
+    """Each claim's date said, then date published, as one number to compare in order
+    (days since 1970, offset so that dates from year -900 to 4800 sort right)."""
     said, published = (
-        claims[c].to_numpy("datetime64[ns]").view("int64") for c in ("said", "source_published")
+        claims[c].to_numpy("datetime64[D]").astype("int64") + 2**20
+        for c in ("said", "source_published")
     )
-    return list(zip(said.tolist(), published.tolist(), strict=True))
+    return said * 2**22 + published
 
 
 def standing(denied: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,203 @@
+"""Checked claims, cached by content hash: a re-render re-checks only what changed.
+
+A claims table's bytes are cut into *chunks* of whole records (:func:`record_chunks`, about
+:data:`CHUNK_BYTES` each). When every row of a chunk passed the claims rules, its typed rows
+(quotes anchored, actors resolved) are stored in the cache folder as one Parquet file, named
+by a SHA-256 of the package's code, the codebooks, the table's header and the chunk's bytes.
+The entry also lists the sources its rows cite, each with its published date and the hash
+of its text, and is used only while those are unchanged. So after one claim changed, one
+chunk is parsed, checked and anchored again; after one source changed, the chunks that cite
+it; after a codebook or the package changed, all of them.
+
+What no chunk can check alone (unique claim ids) is checked on the whole table every time,
+and a chunk with a problem is never stored: problems are always found afresh and reported
+by the claims loader with their lines. The folder is ``BRIEFING_CACHE_DIR``, by default
+``.cache/briefing`` below the working folder (git-ignored); an empty value turns the cache
+off. An entry that cannot be read (truncated, damaged: pages carry checksums) counts as
+missing, and a folder that cannot be written is not used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .publish import replace_file
+
+#: The environment variable naming the cache folder ("" turns the cache off).
+CACHE_VARIABLE = "BRIEFING_CACHE_DIR"
+DEFAULT_FOLDER = Path(".cache") / "briefing"
+#: About how many bytes of a claims table one entry covers (a few thousand claims).
+CHUNK_BYTES = 2 * 2**20
+_SOURCES_KEY = b"briefing.sources"
+_DTYPES_KEY = b"briefing.dtypes"  # pandas dtypes Parquet does not keep (datetime64[s])
+
+
+def cache_folder() -> Path | None:
+    """The cache folder (absolute), or ``None`` when ``BRIEFING_CACHE_DIR`` is empty."""
+    value = os.environ.get(CACHE_VARIABLE)
+    if value is None:
+        return DEFAULT_FOLDER.resolve()
+    return Path(value).resolve() if value.strip() else None
+
+
+@functools.cache
+def code_key() -> bytes:
+    """A hash of the package's own code: rules that change make every entry stale."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.relative_to(Path(__file__).parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def codebooks_key(books: dict[str, pd.DataFrame]) -> bytes:
+    """A hash of every codebook as loaded (actors, indicators, codes)."""
+    digest = hashlib.sha256(code_key())
+    for name in sorted(books):
+        digest.update(name.encode() + b"\0" + books[name].to_csv().encode() + b"\0")
+    return digest.digest()
+
+
+def source_marks(sources: pd.DataFrame) -> dict[str, list[str]]:
+    """``{source_id: [published, sha256 of its text]}``: what a chunk's checks saw of a source."""
+    published = sources["published"].dt.strftime("%Y-%m-%d")
+    return {
+        source_id: [day, hashlib.sha256(text.encode()).hexdigest()]
+        for source_id, day, text in zip(
+            sources["source_id"], published, sources["text"], strict=True
+        )
+    }
+
+
+def header_end(data: bytes, start: int) -> int:
+    """Where the record that starts at ``start`` (the header) ends: after its newline."""
+    return _cut(data, start, start)
+
+
+def _cut(data: bytes, begin: int, at: int) -> int:
+    """The end (after a newline) of the first record boundary at or after ``at``, counting
+    quote characters from ``begin`` (a record boundary there); ``len(data)`` if none."""
+    quotes, cut = data.count(b'"', begin, at), data.find(b"\n", at)
+    while cut != -1:
+        quotes += data.count(b'"', at, cut)
+        if quotes % 2 == 0:
+            return cut + 1
+        at, cut = cut, data.find(b"\n", cut + 1)
+    return len(data)
+
+
+def record_chunks(data: bytes, start: int) -> list[tuple[int, int]]:
+    """Cut ``data[start:]`` into ``(begin, end)`` byte ranges of about :data:`CHUNK_BYTES`.
+
+    Each ends after a newline with an even number of quote characters since ``begin``,
+    which in a valid CSV file is the end of a record. A cut that parity misjudges (a quote
+    character inside an unquoted cell) leaves a chunk that does not parse alone, and the
+    loader then reads the table whole; a chunk that parses alone from a record start ends
+    at a record end, so the chunks always hold exactly the file's records.
+    """
+    spans, begin = [], start
+    while begin < len(data):
+        end = _cut(data, begin, min(begin + CHUNK_BYTES, len(data)))
+        spans.append((begin, end))
+        begin = end
+    return spans
+
+
+def line_count(data: bytes, begin: int, end: int) -> int:
+    """Line breaks in ``data[begin:end]`` as Python's CSV reader counts lines (LF, CRLF, CR)."""
+    return (
+        data.count(b"\n", begin, end)
+        + data.count(b"\r", begin, end)
+        - data.count(b"\r\n", begin, end)
+    )
+
+
+@dataclass
+class Chunk:
+    """A range of a claims table's bytes: whole records, the first on line ``first_line``."""
+
+    begin: int
+    end: int
+    first_line: int
+    key: str
+
+
+def chunks_of(data: bytes, body: int, context: bytes) -> list[Chunk]:
+    """The chunks of ``data`` after the header (which ends at ``body``), keyed by
+    ``context`` (code, codebooks, header) and their bytes."""
+    found, line = [], 1 + line_count(data, 0, body)
+    for begin, end in record_chunks(data, body):
+        digest = hashlib.sha256(context)
+        digest.update(memoryview(data)[begin:end])
+        found.append(Chunk(begin, end, line, digest.hexdigest()))
+        line += line_count(data, begin, end)
+    return found
+
+
+class ClaimsCache:
+    """The cache folder's entries: typed claim rows of checked chunks.
+
+    Parameters
+    ----------
+    folder : Path or None
+        Where entries live; ``None``: nothing is read or kept.
+    marks : dict
+        :func:`source_marks` of the sources the claims are checked against.
+    """
+
+    def __init__(self, folder: Path | None, marks: dict[str, list[str]]):
+        self.folder = folder
+        self.marks = marks
+
+    def get(self, chunk: Chunk) -> pd.DataFrame | None:
+        """The typed rows of ``chunk`` (lines as in the file), or ``None`` if not usable."""
+        if self.folder is None:
+            return None
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(
+                self.folder / f"{chunk.key}.parquet", page_checksum_verification=True
+            )
+            cited = json.loads((table.schema.metadata or {})[_SOURCES_KEY])
+            if any(self.marks.get(source) != mark for source, mark in cited.items()):
+                return None
+            dtypes = json.loads(table.schema.metadata[_DTYPES_KEY])
+            frame = table.to_pandas().astype(dtypes)
+        except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+            return None
+        frame["line"] += chunk.first_line - 1
+        return frame
+
+    def put(self, chunk: Chunk, rows: pd.DataFrame) -> None:
+        """Keep the typed rows of a chunk that passed every rule (lines kept relative)."""
+        if self.folder is None:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        cited = {source: self.marks[source] for source in rows["source_id"].unique()}
+        relative = rows.assign(line=rows["line"] - (chunk.first_line - 1))
+        table = pa.Table.from_pandas(relative, preserve_index=False)
+        dtypes = {name: str(dtype) for name, dtype in rows.dtypes.items()}
+        metadata = {
+            **(table.schema.metadata or {}),
+            _SOURCES_KEY: json.dumps(cited).encode(),
+            _DTYPES_KEY: json.dumps(dtypes).encode(),
+        }
+        buffer = io.BytesIO()
+        pq.write_table(table.replace_schema_metadata(metadata), buffer, write_page_checksum=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            replace_file(self.folder / f"{chunk.key}.parquet", buffer.getvalue(), 0o644)
+        except OSError:  # a full disk or a read-only folder: render without keeping it
+            return

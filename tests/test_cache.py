@@ -1,0 +1,212 @@
+"""The checked-claims cache (issue 20): a re-load re-checks only what changed, and a cached
+load is the load without the cache, whatever changed in between.
+
+The second analyst's data set (tests/analysts.py) is cut into many small chunks, loaded
+once to fill a cache folder, then edited the way an analyst edits it; every load through
+the warm cache must equal a load with the cache off, and the entries written show which
+chunks were checked again.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import pandas as pd
+import pytest
+from analysts import second_analyst
+
+from briefing import cache
+from briefing.errors import ClaimValidationError
+from briefing.evidence import load_evidence
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """The second analyst's data folder, a cache folder of its own, chunks of ~2 KB."""
+    folder = tmp_path / "data"
+    second_analyst(folder)
+    monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "CHUNK_BYTES", 2048)
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def entries() -> set[tuple[str, bytes]]:
+    """The cache folder's entries: each one's name and bytes."""
+    folder = cache.cache_folder()
+    found = folder.glob("*.parquet") if folder.exists() else []
+    return {(p.name, p.read_bytes()) for p in found}
+
+
+def uncached(folder) -> pd.DataFrame:
+    """The claims loaded with the cache off."""
+    before = os.environ[cache.CACHE_VARIABLE]
+    os.environ[cache.CACHE_VARIABLE] = ""
+    try:
+        return load_evidence(folder).claims
+    finally:
+        os.environ[cache.CACHE_VARIABLE] = before
+
+
+def claims_rows(folder) -> tuple[list[str], list[list[str]]]:
+    """The claims table's header and rows."""
+    with (folder / "claims" / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+def write_claims_rows(folder, header, rows) -> None:
+    """Write the claims table back as a spreadsheet would."""
+    with (folder / "claims" / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def warm(folder) -> tuple[pd.DataFrame, set[str]]:
+    """Load through a cache filled from the current data; return the claims and entries."""
+    claims = load_evidence(folder).claims
+    return claims, entries()
+
+
+def test_a_warm_load_equals_a_load_without_the_cache(data):
+    cold, written = warm(data)
+    assert len(written) > 10  # the table spans many chunks
+    again = load_evidence(data).claims
+    assert entries() == written  # nothing checked again
+    pd.testing.assert_frame_equal(again, uncached(data))
+    pd.testing.assert_frame_equal(cold, again)
+
+
+def test_a_changed_quote_is_checked_again_in_its_chunk_only(data):
+    _, before = warm(data)
+    header, rows = claims_rows(data)
+    at, statement = header.index("quote"), header.index("statement")
+    row = next(r for r in rows[len(rows) // 2 :] if "troop movements continue" in r[at])
+    original = row[at]
+    row[at] = original.replace("continue near", "continue right near")
+    write_claims_rows(data, header, rows)
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)  # the new quote is not in the source: found, with its line
+    line = 2 + rows.index(row)
+    assert [(p.line, p.column) for p in error.value.problems] == [(line, "quote")]
+    row[at] = original.removesuffix(" near the border.")  # a shorter span of the source
+    row[statement] = row[statement] + " (shortened)"
+    write_claims_rows(data, header, rows)
+    claims, after = warm(data)
+    assert len(after - before) == 1  # one chunk checked and kept again
+    pd.testing.assert_frame_equal(claims, uncached(data))
+    assert row[at] in claims["quote"].tolist()
+
+
+def test_a_changed_source_is_noticed_by_every_chunk_that_cites_it(data):
+    claims, before = warm(data)
+    source_id = claims["source_id"].iloc[len(claims) // 2]
+    path = data / "sources" / f"{source_id}.md"
+    front, _, text = path.read_text(encoding="utf-8").partition("---\n")[2].partition("---\n")
+    path.write_text(f"---\n{front}---\nA new first paragraph.\n\n{text}", encoding="utf-8")
+    shifted, after = warm(data)  # every quote of that source now starts further in
+    citing = claims[claims["source_id"] == source_id]
+    assert 1 <= len(after - before) < len(before)
+    pd.testing.assert_frame_equal(shifted, uncached(data))
+    moved = shifted.set_index("claim_id").loc[citing["claim_id"], "quote_start"]
+    assert (moved.to_numpy() > citing["quote_start"].to_numpy()).all()
+
+    quote = citing["quote"].iloc[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(quote, "(withdrawn)"), "utf-8")
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)
+    assert [(p.line, p.column) for p in error.value.problems] == [
+        (int(citing["line"].iloc[0]), "quote")
+    ]
+
+
+def test_an_earlier_publication_date_is_noticed(data):
+    header, rows = claims_rows(data)
+    row = rows[len(rows) // 2]
+    path = data / "sources" / f"{row[header.index('source_id')]}.md"
+    text = path.read_text(encoding="utf-8")
+    published = next(line for line in text.splitlines() if line.startswith("published:"))
+    row[header.index("claim_date")] = published.split(":")[1].strip()  # said the day it ran
+    write_claims_rows(data, header, rows)
+    warm(data)
+    path.write_text(text.replace(published, "published: 2020-01-01"), encoding="utf-8")
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)
+    assert [(p.line, p.column) for p in error.value.problems] == [
+        (2 + len(rows) // 2, "claim_date")
+    ]
+
+
+def test_a_deleted_claim_is_gone_and_a_repeated_id_across_chunks_is_found(data):
+    header, rows = claims_rows(data)
+    warm(data)
+    citing = "".join(p.read_text() for p in data.glob("*/*.csv") if p.parent.name != "claims")
+    gone = rows.pop(next(n for n in range(len(rows) // 3, len(rows)) if rows[n][0] not in citing))
+    write_claims_rows(data, header, rows)
+    claims, _ = warm(data)
+    assert gone[0] not in claims["claim_id"].tolist()
+    assert len(claims) == len(rows)
+    pd.testing.assert_frame_equal(claims, uncached(data))
+
+    rows[-1][0] = rows[0][0]  # the last chunk repeats the first chunk's id
+    write_claims_rows(data, header, rows)
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)
+    assert [(p.line, p.column) for p in error.value.problems] == [(1 + len(rows), "claim_id")]
+
+
+def test_a_quote_character_inside_an_unquoted_cell_does_not_misplace_a_cut(data):
+    header, rows = claims_rows(data)
+    notes = header.index("notes")
+    for row in rows[::7]:
+        row[notes] = row[notes] + " Grade per the desk's 5\" rule."  # one bare quote
+    write_claims_rows(data, header, rows)
+    claims, _ = warm(data)
+    pd.testing.assert_frame_equal(claims, uncached(data))
+    pd.testing.assert_frame_equal(load_evidence(data).claims, claims)
+
+
+def test_a_damaged_entry_is_not_used(data):
+    claims, written = warm(data)
+    folder = cache.cache_folder()
+    for n, (name, _) in enumerate(sorted(written)):
+        entry = folder / name
+        blob = bytearray(entry.read_bytes())
+        if n % 2:
+            del blob[len(blob) // 2 :]  # truncated
+        else:
+            blob[len(blob) // 3] ^= 0xFF  # one byte flipped
+        entry.write_bytes(bytes(blob))
+    pd.testing.assert_frame_equal(load_evidence(data).claims, claims)
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_used(data, tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv(cache.CACHE_VARIABLE, str(blocked / "cache"))
+    pd.testing.assert_frame_equal(load_evidence(data).claims, uncached(data))
+    assert not (blocked / "cache").exists()
+
+
+def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monkeypatch):
+    """Real renders of the second analyst's data: cache off, cold, warm, byte for byte."""
+    from conftest import ROOT
+
+    from briefing.render import render_briefing
+
+    folder = tmp_path / "data"
+    facts = second_analyst(folder)
+    outputs = {}
+    for label, setting in (("off", ""), ("cold", str(tmp_path / "cache")), ("warm", None)):
+        if setting is not None:
+            monkeypatch.setenv(cache.CACHE_VARIABLE, setting)
+        briefing = render_briefing(
+            as_of=facts["as_of"], notebook=ROOT / "notebooks" / "briefing.ipynb",
+            output_dir=tmp_path / label, data_dir=folder,
+        )  # fmt: skip
+        outputs[label] = [p.read_bytes() for p in (briefing.html, briefing.pdf, briefing.facts)]
+    assert any((tmp_path / "cache").glob("*.parquet"))
+    assert outputs["cold"] == outputs["off"]
+    assert outputs["warm"] == outputs["off"]
