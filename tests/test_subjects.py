@@ -141,6 +141,13 @@ def test_the_html_lists_every_claim_and_the_pdf_keeps_its_page_budget(grown):
     assert len(shown) <= printed + 20  # the rest never reach WeasyPrint (some cited above)
     cited = {c for j in facts["judgments"] for c in j["claim_ids"]}
     assert cited <= shown  # every claim the briefing cites is printed
+    outputs = [
+        "".join(output.get("data", {}).get("text/html", ""))
+        for cell in json.loads(briefing.notebook.read_text(encoding="utf-8"))["cells"]
+        for output in cell.get("outputs", [])
+    ]
+    in_notebook = set(re.findall(r'<tr id="(C\d+)"', "".join(outputs)))
+    assert len(in_notebook) == printed  # the rest went to the HTML beside the notebook
 
 
 def test_a_second_subject_renders_through_the_same_notebook(other):

@@ -131,7 +131,9 @@ def known_on(evidence: Evidence, day) -> Evidence:
     """
     day = pd.Timestamp(day)
     sources = evidence.sources[evidence.sources["published"] <= day].reset_index(drop=True)
-    claims = evidence.claims[evidence.claims["source_id"].isin(sources["source_id"])]
+    claims = evidence.claims
+    if len(sources) < len(evidence.sources):  # else every claim is known: no copy
+        claims = claims[claims["source_id"].isin(sources["source_id"])]
     known = set(claims["claim_id"].tolist())
     judgments = evidence.judgments[evidence.judgments["valid_from"] <= day]
     judgments = (

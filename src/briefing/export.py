@@ -23,6 +23,7 @@ from traitlets import default
 
 from .errors import ExportError
 from .fonts import HANGUL_FONTS, HANGUL_RANGE
+from .markup import LISTING_END, LISTING_START
 from .parameters import notebook_parameters
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -213,6 +214,22 @@ NOT_PRINTED = re.compile(
     r'|<div\b[^>]*\bclass="not-printed"[^>]*>.*?</div>',
     re.DOTALL,
 )
+
+
+def write_html(html: str, listing: Path | None, target: Path) -> None:
+    """Write the briefing HTML to ``target``, with the listing of every claim that the
+    render's kernel wrote to ``listing`` (:func:`briefing.sections.sources_and_claims`) in
+    place of the marked listing the notebook showed; copied a block at a time, never held
+    in memory whole. Without such a file or marks, ``html`` as it is."""
+    start = html.find(LISTING_START)
+    end = html.find(LISTING_END, start)
+    if listing is None or not listing.is_file() or start < 0 or end < 0:
+        target.write_text(html, encoding="utf-8")
+        return
+    with target.open("w", encoding="utf-8") as out, listing.open(encoding="utf-8") as part:
+        out.write(html[:start])
+        shutil.copyfileobj(part, out, 2**20)
+        out.write(html[end + len(LISTING_END) :])
 
 
 def printed_only(html: str) -> str:

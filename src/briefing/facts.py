@@ -36,13 +36,12 @@ def _str(value) -> str | None:
 def _figure_records(frame: pd.DataFrame) -> list[dict]:
     """Every figure of ``frame`` as data, a column at a time (tens of thousands of figures
     at a hundred thousand claims)."""
-    said = frame["said"].dt.strftime("%Y-%m-%d")
     columns = {
         "claim_id": _plain(frame["claim_id"], str),
         "actor": _plain(frame["actor"], str),
         "actor_id": _plain(frame["actor_id"], str),
         "country": _plain(frame["claimant_country"], str),
-        "said": _plain(said, str),
+        "said": _dates(frame["said"]),
         "status": _plain(frame["figure_status"], str),
         "figure_text": _plain(frame["figure_text"], str),
         "low": _plain(frame["quantity_low"], int),
@@ -110,30 +109,35 @@ def _judgments(scope) -> list[dict]:
 
 
 def _denials(scope) -> list[dict]:
-    """Every denial, standing or withdrawn."""
+    """Every denial, standing or withdrawn (a column at a time, as :func:`_figure_records`)."""
     from .sections import _denials as denials
 
-    return [
-        {
-            "claim_id": str(row["claim_id"]),
-            "actor": str(row["actor"]),
-            "country": str(row["claimant_country"]),
-            "topic": str(row["topic_code"]),
-            "said": _date(row["said"]),
-            "state": str(row["state"]),
-            "withdrawn_by": _str(row["withdrawn_by"]),
-            "withdrawn_on": _date(row["withdrawn_on"]),
-            "contradicted_count": int(row["contradicted_count"]),
-        }
-        for row in denials(scope).to_dict("records")
-    ]
+    frame = denials(scope)
+    columns = {
+        "claim_id": _plain(frame["claim_id"], str),
+        "actor": _plain(frame["actor"], str),
+        "country": _plain(frame["claimant_country"], str),
+        "topic": _plain(frame["topic_code"], str),
+        "said": _dates(frame["said"]),
+        "state": _plain(frame["state"], str),
+        "withdrawn_by": _plain(frame["withdrawn_by"], str),
+        "withdrawn_on": _dates(frame["withdrawn_on"]),
+        "contradicted_count": _plain(frame["contradicted_count"], int),
+    }
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
+
+
+def _dates(column: pd.Series) -> list:
+    """A column of dates as ``YYYY-MM-DD`` strings, ``None`` where unknown."""
+    return _plain(pd.to_datetime(column).dt.strftime("%Y-%m-%d"), str)
 
 
 def _corroboration(scope) -> list[dict]:
     """Per judgment: counts, and the claims counted by actor and by root."""
     from .sections import _support
 
-    claims = scope.evidence.claims.set_index("claim_id")
+    claims = scope.evidence.claims[["claim_id", "actor", "actor_root"]].set_index("claim_id")
     actors = scope.evidence.codebooks["actors"]
     found = []
     judgments = scope.evidence.judgments.set_index("judgment_id")

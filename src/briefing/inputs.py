@@ -133,6 +133,15 @@ def use_render_snapshot() -> None:
     the first read, by when the render has written it.
     """
     _PROCESS["snapshot"] = os.environ.get(SNAPSHOT_VARIABLE) or None
+    _PROCESS["folder"] = Path(_PROCESS["snapshot"]).parent if _PROCESS["snapshot"] else None
+
+
+def render_file(name: str) -> Path | None:
+    """In a render's kernel: a file ``name`` in the render's own folder (beside its snapshot),
+    for what is too large to pass through the notebook (:func:`briefing.sections.
+    sources_and_claims`); ``None`` anywhere else (JupyterLab, tests, scripts)."""
+    folder = _PROCESS.get("folder")
+    return folder / name if folder else None
 
 
 def in_force() -> Snapshot | None:

@@ -13,6 +13,19 @@ import pandas as pd
 
 from .text import visible
 
+#: The file a render's kernel writes the appendix's listing of every claim to, and the
+#: comments around the listing in the notebook's output, which the render replaces by it.
+LISTING_FILE = "listing.html"
+LISTING_START, LISTING_END = "<!-- briefing:listing -->", "<!-- /briefing:listing -->"
+
+
+def listing(blocks):
+    """Yield the appendix's listing: :data:`LISTING_START`, the blocks of HTML, then
+    :data:`LISTING_END` (``"".join`` it, or write it a block at a time)."""
+    yield LISTING_START
+    yield from blocks
+    yield LISTING_END
+
 
 def escape(value: object) -> str:
     """Turn any value into inert HTML text: the one place where data becomes HTML.

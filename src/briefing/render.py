@@ -194,6 +194,7 @@ def _run(
     """
     from .export import prewarm
     from .manifest import write_manifest
+    from .markup import LISTING_FILE
     from .publish import publish
 
     folder = staging.briefing
@@ -225,7 +226,10 @@ def _run(
         step.report("validate", seconds)
         with step("export"):
             warm.join()
-            export_briefing(executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal)
+            export_briefing(
+                executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal,
+                staging.snapshot.with_name(LISTING_FILE),
+            )  # fmt: skip
         with step("publish"):
             write_manifest(plan.manifest, folder)
             published = publish(staging, output_dir / plan.as_of)
@@ -358,7 +362,8 @@ def validate_inputs(plan: RenderPlan) -> bytes:
 
     with reading(plan.snapshot):
         evidence = complete_evidence(plan.paths, plan.books, plan.sources)
-        return claims_csv(plan.paths["claims"], known_on(evidence, plan.as_of).claims["claim_id"])
+        known = known_on(evidence, plan.as_of).claims["claim_id"]
+        return claims_csv(plan.paths["claims"], evidence.claims, known)
 
 
 def timed(function, *args):
@@ -578,17 +583,19 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
 
 def export_briefing(
     executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True,
-    seal=None,
+    seal=None, listing: Path | None = None,
 ) -> None:  # fmt: skip
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
-    The HTML is laid out once and the PDF made from it in the same process. The PDF
+    The HTML is laid out once and the PDF made from it in the same process; the HTML file
+    gets the listing of every claim the kernel wrote to ``listing``, if it did (see
+    :func:`briefing.export.write_html`), the PDF only the claims it prints. The PDF
     carries ``claims`` (the rows of the claims table known on ``as_of``) and the
     manifest (without output hashes) as attachments. The facts the notebook displayed
     (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``. ``seal``, when given,
     signs the finished PDF (:func:`briefing.signing.sign_pdf`).
     """
-    from .export import html_exporter, html_to_pdf
+    from .export import html_exporter, html_to_pdf, write_html
     from .facts import extract_facts
     from .manifest import manifest_json
 
@@ -598,7 +605,7 @@ def export_briefing(
 
     resources = {"briefing_manifest": manifest}
     html, _ = html_exporter().from_notebook_node(executed, resources)
-    (folder / f"briefing-{as_of}.html").write_text(html, encoding="utf-8")
+    write_html(html, listing, folder / f"briefing-{as_of}.html")
     if not pdf:
         return
     attachments = [

@@ -20,6 +20,7 @@ from .analysis import timeline as timeline_
 from .analysis.wording import capped, long_date, plural
 from .errors import ParameterError
 from .evidence import Evidence, known_on, previous_date
+from .inputs import render_file
 from .settings import split_indicators
 
 #: Days a judgment stays current unreviewed when neither notebook nor data says.
@@ -321,7 +322,11 @@ def sources_and_claims(scope: Scope) -> str:
     """The grades heat map, then every claim grouped by source, each row an anchor.
 
     The HTML shows every claim; the PDF prints those of :func:`printed` and says how many
-    more the attached ``claims.csv`` holds.
+    more the attached ``claims.csv`` holds. In a render's kernel the listing of every claim
+    is written, source by source, to the render's file (:func:`briefing.inputs.render_file`)
+    and the notebook shows only what the PDF prints: the render puts the whole listing in
+    the HTML in its place (:func:`briefing.export.write_html`), so that a table of a million
+    claims never passes through the notebook. Elsewhere (JupyterLab) every claim is shown.
     """
     e = scope.evidence
     books = e.codebooks
@@ -348,17 +353,32 @@ def sources_and_claims(scope: Scope) -> str:
                 css_class="print-only",
             )
         )
-    table = appendix.claims_table(e.claims)
-    classes = ["" if claim in keep else "not-printed" for claim in table["Claim"].tolist()]
-    rows = markup.table_rows(table, row_id="Claim", row_classes=classes)
-    for source, at in appendix.claims_by_source(e.claims, e.sources):
-        body = "".join(rows[i] for i in at)
-        listed = markup.source_heading(source) + markup.table_around(
-            table.columns, body, css_class="claims"
-        )
-        printed_any = any(classes[i] == "" for i in at)
-        parts.append(listed if printed_any else f'<div class="not-printed">{listed}</div>')
-    return "".join(parts)
+    claims = e.claims[appendix.LISTED_COLUMNS]  # only what the rows show: cheap to slice
+    target = render_file(markup.LISTING_FILE)
+    if target is None:
+        return "".join([*parts, *markup.listing(_listing(claims, e.sources, keep))])
+    with target.open("w", encoding="utf-8") as out:
+        out.writelines(markup.listing(_listing(claims, e.sources, keep)))
+    shown = claims[claims["claim_id"].isin(keep)]
+    return "".join([*parts, *markup.listing(_listing(shown, e.sources, keep))])
+
+
+def _listing(claims, sources, keep: set):
+    """The appendix's blocks, a source at a time: a heading and the table of its claims, a
+    claim the PDF does not print (not in ``keep``) marked ``not-printed`` (as is a source
+    none of whose claims it prints). Rows are made for many sources at once (a column at a
+    time, see :func:`briefing.markup.table_rows`), never for the whole table at once."""
+    for batch, groups in appendix.claims_by_source(claims, sources):
+        table = appendix.claims_table(batch)
+        classes = ["" if claim in keep else "not-printed" for claim in table["Claim"].tolist()]
+        rows = markup.table_rows(table, row_id="Claim", row_classes=classes)
+        for source, at in groups:
+            body = "".join(rows[i] for i in at)
+            listed = markup.source_heading(source) + markup.table_around(
+                table.columns, body, css_class="claims"
+            )
+            printed_any = any(classes[i] == "" for i in at)
+            yield listed if printed_any else f'<div class="not-printed">{listed}</div>'
 
 
 def changed(scope: Scope) -> dict[str, list[str]]:

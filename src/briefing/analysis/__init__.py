@@ -36,6 +36,22 @@ LIMITS = {
 IMPROBABLE = 5
 
 
+def among(column: pd.Series, values) -> pd.Series:
+    """``column.isin(values)``, fast for text columns and many values (a million claim ids):
+    pandas makes a Python object of every value first; Arrow compares them as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = column.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return column.isin(values)
+    if isinstance(values, (set, frozenset, dict)):
+        values = list(values)
+    known = pa.array(pd.Series(values, dtype=dtype).array).cast(pa.large_string())
+    found = pc.is_in(pa.array(column.array).cast(pa.large_string()), value_set=known)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=column.index)
+
+
 def with_dates(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """``claims`` with ``source_published`` (its source's date) and ``said`` (the claim's
     date, or its source's when the claim is undated)."""

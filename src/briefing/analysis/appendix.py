@@ -10,9 +10,10 @@ claim from the printed appendix: it raises the budget by at most one, or takes o
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from . import LIMITS, with_dates
+from . import LIMITS, among, with_dates
 from .wording import day
 
 
@@ -26,7 +27,8 @@ def printed_claims(
 ) -> set[str]:
     """The ids of the claims the PDF prints (see the module's docstring): at most
     ``budget``, at least ``least`` (or all, when fewer are known)."""
-    first = claims["claim_id"].isin(cited).astype(int) * 2 + claims["claim_id"].isin(new)
+    ids = claims["claim_id"]
+    first = among(ids, cited).astype(int) * 2 + among(ids, new)
     budget = min(budget, max(least, int((first > 0).sum())))
     if len(claims) <= budget:
         return set(claims["claim_id"].tolist())
@@ -55,16 +57,38 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame):
-    """Yield ``(source row, positions of its claims)`` for every source that has claims.
+#: The columns of the claims that :func:`claims_table` and :func:`claims_by_source` read.
+LISTED_COLUMNS = ["claim_id", "source_id", "grade", "actor", "claim_date", "statement", "quote"]
+#: Claims made into appendix rows at a time: a batch of sources holds about this many.
+BATCH_CLAIMS = 20_000
 
-    The positions index ``claims`` (and :func:`claims_table` of it): at a hundred thousand
-    claims over thousands of sources, the appendix is built once for all claims and sliced
-    per source, since a table per source would cost more than the rows themselves.
+
+def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame, batch: int = BATCH_CLAIMS):
+    """Yield ``(claims of a batch of sources, [(source row, positions of its claims)])``, for
+    every source that has claims, in the order of ``sources``.
+
+    The positions index the batch (and :func:`claims_table` of it): at a million claims
+    over thousands of sources, the rows are built a batch at a time and sliced per source,
+    since a table per source would cost more than the rows themselves, and one table of all
+    claims would hold every row in memory at once.
     """
     positions = claims.groupby("source_id", sort=False).indices
+    group: list = []
     for source in sources[sources["source_id"].isin(positions)].itertuples():
-        yield source, positions[source.source_id]
+        group.append((source, positions[source.source_id]))
+        if sum(len(at) for _, at in group) >= batch:
+            yield _batch(claims, group)
+            group = []
+    if group:
+        yield _batch(claims, group)
+
+
+def _batch(claims: pd.DataFrame, group: list):
+    """The claims of a group of ``(source, positions)`` and each source's positions in them."""
+    starts = np.cumsum([0] + [len(at) for _, at in group])
+    rows = claims.iloc[np.concatenate([at for _, at in group])]
+    return rows, [(source, range(start, start + len(at)))
+                  for (source, at), start in zip(group, starts, strict=False)]  # fmt: skip
 
 
 def grade_counts(claims: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import among
 from . import figures as figures_
 from .judgments import likelihood_label, open_gaps
 from .stances import denials, withdrawn
@@ -87,7 +88,7 @@ def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str
     books = after.codebooks
     words, topics = books["estimative_words"], books["topics"]
     new_sources = after.sources[~after.sources["source_id"].isin(before.sources["source_id"])]
-    new_claims = after.claims[~after.claims["claim_id"].isin(before.claims["claim_id"])]
+    new_claims = after.claims[~among(after.claims["claim_id"], before.claims["claim_id"])]
     moved, added_figures = moved_figures(
         figures_.figures(before.claims, before.sources),
         figures_.figures(after.claims, after.sources) if figures is None else figures,

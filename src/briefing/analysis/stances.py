@@ -62,7 +62,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
             "claim_id": denied["claim_id"].tolist(),
             "actor": denied["actor"].tolist(),
             "claimant_country": denied["claimant_country"].tolist(),
-            "topic": [topics["label"].get(t, t) for t in denied["topic"].tolist()],
+            "topic": denied["topic"].map(topics["label"]).fillna(denied["topic"]).tolist(),
             "topic_code": denied["topic"].tolist(),
             "statement": denied["statement"].tolist(),
             "said": denied["said"].to_numpy(),
