@@ -36,7 +36,7 @@ def _str(value) -> str | None:
 def _figure_records(frame: pd.DataFrame) -> list[dict]:
     """Every figure of ``frame`` as data, a column at a time (tens of thousands of figures
     at a hundred thousand claims)."""
-    columns = {
+    return _records({
         "claim_id": _plain(frame["claim_id"], str),
         "actor": _plain(frame["actor"], str),
         "actor_id": _plain(frame["actor_id"], str),
@@ -49,7 +49,11 @@ def _figure_records(frame: pd.DataFrame) -> list[dict]:
         "bound": _plain(frame["bound"], str),
         "analysts_coding": _plain(frame["coded"], bool),
         "grade": _plain(frame["grade"], str),
-    }
+    })  # fmt: skip
+
+
+def _records(columns: dict[str, list]) -> list[dict]:
+    """Rows as dicts, from lists of plain values by key."""
     rows = zip(*columns.values(), strict=True)
     return [dict(zip(columns, values, strict=True)) for values in rows]
 
@@ -113,7 +117,7 @@ def _denials(scope) -> list[dict]:
     from .sections import _denials as denials
 
     frame = denials(scope)
-    columns = {
+    return _records({
         "claim_id": _plain(frame["claim_id"], str),
         "actor": _plain(frame["actor"], str),
         "country": _plain(frame["claimant_country"], str),
@@ -123,9 +127,7 @@ def _denials(scope) -> list[dict]:
         "withdrawn_by": _plain(frame["withdrawn_by"], str),
         "withdrawn_on": _dates(frame["withdrawn_on"]),
         "contradicted_count": _plain(frame["contradicted_count"], int),
-    }
-    rows = zip(*columns.values(), strict=True)
-    return [dict(zip(columns, values, strict=True)) for values in rows]
+    })  # fmt: skip
 
 
 def _dates(column: pd.Series) -> list:
