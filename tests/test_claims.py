@@ -350,3 +350,48 @@ def test_shipped_data_is_valid_with_the_four_troop_figures_as_stated():
         assert claims.at[claim, "bound"] == "at_least", claim
     assert claims.at["C0152", "figure_text"] == "several dozens" and claims.at["C0152", "coded"]
     assert claims["actor"].notna().all() and claims["actor_id"].notna().all()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["bom", "crlf", "multiline", "bare-quote", "formula"],
+)
+def test_the_attached_claims_csv_holds_the_cells_as_python_reads_them(dataset, spelling):
+    """claims.csv (the PDF's attachment) is read by pyarrow, checked against the rows the
+    validation read; whatever the spelling, its cells are the file's cells as Python's CSV
+    reader reads them (formulas made inert), and only the ids asked for."""
+    import csv
+    import io
+
+    from briefing.claims import claims_csv, inert_cell
+
+    path = dataset / "claims" / "claims.csv"
+    rows = fixture_claims()
+    if spelling == "multiline":
+        rows[0]["notes"] = "B2: first line.\nSecond line, with a comma."
+    if spelling == "bare-quote":
+        rows[1]["notes"] = "B2: the desk's 5\" rule."
+    if spelling == "formula":
+        rows[2]["statement"] = '=HYPERLINK("http://x")'
+        rows[2]["notes"] = "+B2: test fixture."
+    write_claims(path, rows)
+    data = path.read_bytes()
+    if spelling == "crlf":
+        data = data.replace(b"\n", b"\r\n")
+    if spelling == "bom":
+        data = "\ufeff".encode() + data
+    path.write_bytes(data)
+    claims = load_evidence(dataset).claims
+    attached = claims_csv(path, claims, ["C0001", "C0003", "C0004"])
+    header, *records = list(csv.reader(io.StringIO(attached.decode("utf-8"), newline="")))
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    expected_header, *expected = list(csv.reader(io.StringIO(text, newline="")))
+    assert header == expected_header
+    assert records == [
+        [inert_cell(cell) for cell in row]
+        for row in expected
+        if row[0] in {"C0001", "C0003", "C0004"}
+    ]
+    written = io.StringIO()  # quoted as Python's CSV writer quotes
+    csv.writer(written, lineterminator="\n").writerows([header, *records])
+    assert attached == written.getvalue().encode("utf-8")

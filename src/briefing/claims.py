@@ -452,31 +452,49 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
     ``claims`` is the table as :func:`load_claims` returned it. Read through
     :func:`briefing.inputs.read_input` (in a render, the snapshot that was validated). Cells
     are written as they stand in the file (no type conversion; a Parquet table's as
-    :func:`briefing.tables.read_table` reads them), every cell quoted, so the extract can be
-    compared with the table it comes from, except that a cell a spreadsheet would run as a
-    formula is made inert (:func:`inert_cell`): the reader of a PDF who opens its attachment
-    runs nothing. CSV and Parquet holding the same cells give the same bytes. Read and
-    written by pyarrow, column by column (a million rows in seconds).
+    :func:`briefing.tables.read_table` reads them), quoted as Python's CSV writer quotes
+    them, so the extract can be compared with the table it comes from, except that a cell a
+    spreadsheet would run as a formula is made inert (:func:`inert_cell`): the reader of a
+    PDF who opens its attachment runs nothing. CSV and Parquet holding the same cells give
+    the same bytes. Read and written by pyarrow, a column at a time (a million rows in
+    seconds).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
     table = _arrow_cells(path, claims)
     if table is None:  # read again by Python's reader, as validation read it
         table = _python_cells(path)
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
     kept = table.filter(pc.is_in(table["claim_id"], value_set=wanted))
-    inert = []
-    for cells in kept.columns:
-        formulas = pc.match_substring_regex(cells, FORMULA_PATTERN)
-        if pc.any(formulas).as_py():
-            cells = pc.if_else(formulas, pc.binary_join_element_wise("'", cells, ""), cells)
-        inert.append(cells)
-    buffer = pa.BufferOutputStream()
-    options = pacsv.WriteOptions(batch_size=65536, quoting_style="all_valid")
-    pacsv.write_csv(pa.table(inert, names=kept.column_names), buffer, options)
-    return buffer.getvalue().to_pybytes()
+    lines = [",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())]
+    cells = [_csv_cells(_inert(column)) for column in kept.columns]
+    if kept.num_rows:
+        rows = pc.binary_join_element_wise(*cells, ",")
+        lines += rows.to_pylist()
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def _inert(cells):
+    """:func:`inert_cell` of a whole column (Arrow text)."""
+    import pyarrow.compute as pc
+
+    formulas = pc.match_substring_regex(cells, FORMULA_PATTERN)
+    if not pc.any(formulas).as_py():
+        return cells
+    return pc.if_else(formulas, pc.binary_join_element_wise("'", cells, ""), cells)
+
+
+def _csv_cells(cells):
+    """A column of text as Python's CSV writer writes its cells (``QUOTE_MINIMAL``): a cell
+    with a comma, a quote or a line break quoted, its quotes doubled; others as they are."""
+    import pyarrow.compute as pc
+
+    special = pc.match_substring_regex(cells, '[,"\r\n]')
+    if not pc.any(special).as_py():
+        return cells
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
+    return pc.if_else(special, quoted, cells)
 
 
 def _arrow_cells(path, claims: pd.DataFrame):
