@@ -210,3 +210,31 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
     assert any((tmp_path / "cache").glob("*.parquet"))
     assert outputs["cold"] == outputs["off"]
     assert outputs["warm"] == outputs["off"]
+
+
+def test_sources_through_the_cache_are_the_sources_read_afresh(data):
+    from briefing.errors import SourceValidationError
+    from briefing.sources import load_sources
+
+    folder = data / "sources"
+    cold = load_sources(folder)
+    assert list(cache.cache_folder().glob("sources-*.parquet"))
+    pd.testing.assert_frame_equal(load_sources(folder), cold)  # warm
+    path = sorted(folder.glob("*.md"))[3]
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title, "title: A retitled report"), encoding="utf-8")
+    retitled = load_sources(folder)
+    assert "A retitled report" in retitled["title"].tolist()
+    os.environ[cache.CACHE_VARIABLE], before = "", os.environ[cache.CACHE_VARIABLE]
+    try:
+        afresh = load_sources(folder)
+    finally:
+        os.environ[cache.CACHE_VARIABLE] = before
+    pd.testing.assert_frame_equal(retitled, afresh)
+    path.write_text(text.replace(title, "title:"), encoding="utf-8")  # now broken
+    with pytest.raises(SourceValidationError) as error:
+        load_sources(folder)
+    assert [(p.path.rsplit("/", 1)[-1], p.column) for p in error.value.problems] == [
+        (path.name, "title")
+    ]

@@ -1,13 +1,18 @@
-"""Checked claims, cached by content hash: a re-render re-checks only what changed.
+"""Checked inputs, cached by content hash: a re-render re-checks only what changed.
 
-A claims table's bytes are cut into *chunks* of whole records (:func:`record_chunks`, about
-:data:`CHUNK_BYTES` each). When every row of a chunk passed the claims rules, its typed rows
-(quotes anchored, actors resolved) are stored in the cache folder as one Parquet file, named
-by a SHA-256 of the package's code, the codebooks, the table's header and the chunk's bytes.
-The entry also lists the sources its rows cite, each with its published date and the hash
-of its text, and is used only while those are unchanged. So after one claim changed, one
-chunk is parsed, checked and anchored again; after one source changed, the chunks that cite
-it; after a codebook or the package changed, all of them.
+Sources: each source file that had no problem is kept, parsed, in one index per sources
+folder (:class:`SourcesCache`), named by the hash of its bytes; a re-render parses only
+the files whose bytes changed.
+
+Claims: a claims table's bytes are cut into *chunks* of whole records
+(:func:`record_chunks`, about :data:`CHUNK_BYTES` each). When every row of a chunk passed
+the claims rules, its typed rows (quotes anchored, actors resolved) are stored in the cache
+folder as one Parquet file, named by a SHA-256 of the package's code, the codebooks, the
+table's header and the chunk's bytes. The entry also lists the sources its rows cite, each
+with its published date and the hash of its text, and is used only while those are
+unchanged. So after one claim changed, one chunk is parsed, checked and anchored again;
+after one source changed, the chunks that cite it; after a codebook or the package
+changed, all of them.
 
 What no chunk can check alone (unique claim ids) is checked on the whole table every time,
 and a chunk with a problem is never stored: problems are always found afresh and reported
@@ -26,10 +31,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .publish import replace_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The environment variable naming the cache folder ("" turns the cache off).
 CACHE_VARIABLE = "BRIEFING_CACHE_DIR"
@@ -196,8 +203,75 @@ class ClaimsCache:
         }
         buffer = io.BytesIO()
         pq.write_table(table.replace_schema_metadata(metadata), buffer, write_page_checksum=True)
+        _replace(self.folder / f"{chunk.key}.parquet", buffer.getvalue())
+
+
+class SourcesCache:
+    """Sources as read and checked, by content hash: one Parquet index per sources folder.
+
+    An entry is a source file that had no problem, named by a SHA-256 of the package's code,
+    the name messages give it and its bytes; :meth:`keep` writes the index of the entries
+    used (a folder's index holds its current sources only).
+    """
+
+    def __init__(self, folder: Path | None, sources_dir: Path):
+        name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
+        self.index = folder / f"sources-{name}.parquet" if folder else None
+        self.entries = self._read()
+        self.used: dict[str, dict] = {}
+
+    def _read(self) -> dict[str, dict]:
+        """The index's entries by key ({} when there is none or it cannot be read)."""
+        if self.index is None:
+            return {}
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            replace_file(self.folder / f"{chunk.key}.parquet", buffer.getvalue(), 0o644)
-        except OSError:  # a full disk or a read-only folder: render without keeping it
+            rows = pq.read_table(self.index, page_checksum_verification=True).to_pylist()
+            return {row["key"]: row for row in rows}
+        except (OSError, KeyError, ValueError, pa.ArrowException):
+            return {}
+
+    @staticmethod
+    def key(where: str, data: bytes) -> str:
+        """An entry's name: the package's code, the file's name in messages, its bytes."""
+        digest = hashlib.sha256(code_key())
+        digest.update(where.encode() + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, key: str):
+        """The source of ``key`` (path, meta, key lines, text), or ``None``."""
+        row = self.entries.get(key)
+        if row is None:
+            return None
+        self.used[key] = row
+        return row["path"], json.loads(row["meta"]), json.loads(row["key_lines"]), row["text"]
+
+    def put(self, key: str, path: str, meta: dict, key_lines: dict, text: str) -> None:
+        """Keep a source that had no problem."""
+        self.used[key] = {"key": key, "path": path, "meta": json.dumps(meta),
+                          "key_lines": json.dumps(key_lines), "text": text}  # fmt: skip
+
+    def keep(self) -> None:
+        """Write the index of the entries used, when it differs from the one read."""
+        if self.index is None or self.used.keys() == self.entries.keys():
             return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = [self.used[key] for key in sorted(self.used)]
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(rows), buffer, write_page_checksum=True)
+        _replace(self.index, buffer.getvalue())
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write a cache file whole, or not at all (a full disk or a read-only folder: render
+    without keeping it)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(target, data, 0o644)
+    except OSError:
+        return

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from .cache import SourcesCache, cache_folder
 from .errors import Problem, SourceValidationError, display_path
 from .inputs import PATTERNS, UnreadableInputError, list_inputs, read_input
 from .text import BOM, field_problem, never_allowed_problem, shown
@@ -158,11 +159,17 @@ def read_source(path: Path, where: str = "") -> tuple[SourceFile, list[Problem]]
     limit); a leading byte-order mark is dropped.
     """
     where = where or display_path(path)
-    empty = SourceFile(where, {}, {}, "")
     try:
         data = read_input(path)
     except UnreadableInputError as exc:
-        return empty, [Problem(where, 0, "", exc.problems[0].message)]
+        return SourceFile(where, {}, {}, ""), [Problem(where, 0, "", exc.problems[0].message)]
+    return parse_source(data, where, path.stem)
+
+
+def parse_source(data: bytes, where: str, stem: str) -> tuple[SourceFile, list[Problem]]:
+    """A source file's bytes as a :class:`SourceFile`, with their problems (see
+    :func:`read_source`); ``stem`` is the file's name without ``.md``."""
+    empty = SourceFile(where, {}, {}, "")
     try:
         raw = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
@@ -175,7 +182,7 @@ def read_source(path: Path, where: str = "") -> tuple[SourceFile, list[Problem]]
     front, text, problems = split_front_matter(raw, where)
     meta, key_lines, yaml_problems = parse_yaml(front, where) if not problems else ({}, {}, [])
     source = SourceFile(where, meta, key_lines, text)
-    return source, problems + yaml_problems + _meta_problems(source, path.stem)
+    return source, problems + yaml_problems + _meta_problems(source, stem)
 
 
 def _meta_problems(source: SourceFile, stem: str) -> list[Problem]:
@@ -224,14 +231,33 @@ def read_sources(sources_dir: Path | str) -> list[SourceFile]:
     paths = list_inputs(sources_dir, PATTERNS["sources"])
     if not paths:
         raise SourceValidationError([Problem(folder, 0, "", "no source files (*.md) found")])
+    store = SourcesCache(cache_folder(), sources_dir)
     sources, problems = [], []
     for path in paths:
-        source, found = read_source(path, f"{folder}/{path.name}")
+        source, found = _cached_source(store, path, f"{folder}/{path.name}")
         sources.append(source)
         problems.extend(found)
     if problems:
         raise SourceValidationError(problems)
+    store.keep()
     return sources
+
+
+def _cached_source(store, path: Path, where: str) -> tuple[SourceFile, list[Problem]]:
+    """A source through the cache (:class:`briefing.cache.SourcesCache`): parsed again only
+    when its bytes (or the package) changed; kept when it has no problem."""
+    try:
+        data = read_input(path)
+    except UnreadableInputError:
+        return read_source(path, where)
+    key = store.key(where, data)
+    hit = store.get(key)
+    if hit is not None:
+        return SourceFile(*hit), []
+    source, problems = parse_source(data, where, path.stem)
+    if not problems:
+        store.put(key, source.path, source.meta, source.key_lines, source.text)
+    return source, problems
 
 
 def load_sources(sources_dir: Path | str) -> pd.DataFrame:
