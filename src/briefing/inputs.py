@@ -52,10 +52,11 @@ class Snapshot:
 
     def add_file(self, path: Path) -> None:
         """Read ``path`` from disk into the snapshot (or record why it cannot be read)."""
+        name = key(path)
         try:
-            self.files[key(path)] = _read_disk(path)
+            self.files[name] = _read_disk(path)
         except UnreadableInputError as exc:
-            self.files[key(path)] = exc.problems[0].message
+            self.files[name] = exc.problems[0].message
 
     def add_folder(self, folder: Path, pattern: str) -> None:
         """List ``folder`` as a loader does and read every file the listing names."""
@@ -66,7 +67,8 @@ class Snapshot:
 
     def covers(self, path: Path | str) -> bool:
         """Whether the snapshot answers for ``path``: it read it, or looked and found none."""
-        return key(path) in self.files or key(path) in self.absent
+        name = key(path)
+        return name in self.files or name in self.absent
 
     def digest(self, path: Path) -> str | None:
         """The sha256 of a file's snapshot bytes; ``None`` when it could not be read."""
@@ -88,7 +90,7 @@ class Snapshot:
 
 def key(path: Path | str) -> str:
     """How a snapshot names a path: resolved, so that every spelling of it agrees."""
-    return str(Path(path).resolve())
+    return os.path.realpath(path)
 
 
 def take_snapshot(paths: dict) -> Snapshot:
@@ -161,8 +163,8 @@ def read_input(path: Path | str) -> bytes:
         Not a regular file, too large, or unreadable; as ``path:0:: message``.
     """
     snapshot = in_force()
-    if snapshot is not None and key(path) in snapshot.files:
-        data = snapshot.files[key(path)]
+    data = snapshot.files.get(key(path)) if snapshot is not None else None
+    if data is not None:
         if isinstance(data, str):
             raise UnreadableInputError(path, data)
         return data
@@ -182,8 +184,9 @@ def list_inputs(folder: Path | str, pattern: str) -> list[Path]:
     """The inputs in ``folder`` matching ``pattern``, sorted; hidden names never count."""
     folder = Path(folder)
     snapshot = in_force()
-    if snapshot is not None and (key(folder), pattern) in snapshot.listings:
-        return [folder / name for name in snapshot.listings[(key(folder), pattern)]]
+    names = snapshot.listings.get((key(folder), pattern)) if snapshot is not None else None
+    if names is not None:
+        return [folder / name for name in names]
     return _list_disk(folder, pattern)
 
 
