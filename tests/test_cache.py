@@ -198,18 +198,28 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
 
     folder = tmp_path / "data"
     facts = second_analyst(folder)
-    outputs = {}
+    outputs, kept = {}, {}
     for label, setting in (("off", ""), ("cold", str(tmp_path / "cache")), ("warm", None)):
         if setting is not None:
             monkeypatch.setenv(cache.CACHE_VARIABLE, setting)
+        if label == "warm":  # what the cold render (its process and its kernel) kept
+            kept = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in entries_in(tmp_path)}
         briefing = render_briefing(
             as_of=facts["as_of"], notebook=ROOT / "notebooks" / "briefing.ipynb",
             output_dir=tmp_path / label, data_dir=folder,
         )  # fmt: skip
         outputs[label] = [p.read_bytes() for p in (briefing.html, briefing.pdf, briefing.facts)]
-    assert any((tmp_path / "cache").glob("*.parquet"))
+    assert any((tmp_path / "cache").glob("sources-*.parquet"))
     assert outputs["cold"] == outputs["off"]
     assert outputs["warm"] == outputs["off"]
+    # the warm render wrote nothing: its process and its kernel (which runs in notebooks/
+    # and spells the data folder otherwise) found every source and claim already kept
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in entries_in(tmp_path)} == kept
+
+
+def entries_in(tmp_path) -> list:
+    """The files of the cache folder below ``tmp_path``."""
+    return sorted((tmp_path / "cache").glob("*.parquet"))
 
 
 def test_sources_through_the_cache_are_the_sources_read_afresh(data):

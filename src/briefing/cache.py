@@ -234,24 +234,26 @@ class SourcesCache:
             return {}
 
     @staticmethod
-    def key(where: str, data: bytes) -> str:
-        """An entry's name: the package's code, the file's name in messages, its bytes."""
+    def key(name: str, data: bytes) -> str:
+        """An entry's name: the package's code, the file's name (its source id is checked
+        against it) and its bytes; not its folder, which the render and its kernel, in
+        another working folder, spell differently."""
         digest = hashlib.sha256(code_key())
-        digest.update(where.encode() + b"\0")
+        digest.update(name.encode() + b"\0")
         digest.update(data)
         return digest.hexdigest()
 
     def get(self, key: str):
-        """The source of ``key`` (path, meta, key lines, text), or ``None``."""
+        """The source of ``key`` (meta, key lines, text), or ``None``."""
         row = self.entries.get(key)
         if row is None:
             return None
         self.used[key] = row
-        return row["path"], json.loads(row["meta"]), json.loads(row["key_lines"]), row["text"]
+        return json.loads(row["meta"]), json.loads(row["key_lines"]), row["text"]
 
-    def put(self, key: str, path: str, meta: dict, key_lines: dict, text: str) -> None:
+    def put(self, key: str, meta: dict, key_lines: dict, text: str) -> None:
         """Keep a source that had no problem."""
-        self.used[key] = {"key": key, "path": path, "meta": json.dumps(meta),
+        self.used[key] = {"key": key, "meta": json.dumps(meta),
                           "key_lines": json.dumps(key_lines), "text": text}  # fmt: skip
 
     def keep(self) -> None:

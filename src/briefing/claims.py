@@ -467,12 +467,31 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
         table = _python_cells(path)
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
     kept = table.filter(pc.is_in(table["claim_id"], value_set=wanted))
-    lines = [",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())]
+    header = ",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
+    if not kept.num_rows:
+        return (header + "\n").encode("utf-8")
     cells = [_csv_cells(_inert(column)) for column in kept.columns]
-    if kept.num_rows:
-        rows = pc.binary_join_element_wise(*cells, ",")
-        lines += rows.to_pylist()
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
+    lines = pc.binary_join_element_wise(rows, "", "\n")  # each row, then a line break
+    return (header + "\n").encode("utf-8") + _joined(lines)
+
+
+def _joined(texts) -> bytes:
+    """The texts of an Arrow text column one after the other, as bytes: its data buffers,
+    never a Python string per row (a million rows)."""
+    import numpy as np
+    import pyarrow as pa
+
+    parts = []
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        chunk = chunk.cast(pa.large_string())
+        at = np.frombuffer(chunk.buffers()[1], np.int64)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        parts.append(
+            chunk.buffers()[2][int(at[0]) : int(at[-1])].to_pybytes() if len(at) > 1 else b""
+        )
+    return b"".join(parts)
 
 
 def _inert(cells):

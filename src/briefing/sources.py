@@ -250,13 +250,13 @@ def _cached_source(store, path: Path, where: str) -> tuple[SourceFile, list[Prob
         data = read_input(path)
     except UnreadableInputError:
         return read_source(path, where)
-    key = store.key(where, data)
+    key = store.key(path.name, data)
     hit = store.get(key)
     if hit is not None:
-        return SourceFile(*hit), []
+        return SourceFile(where, *hit), []
     source, problems = parse_source(data, where, path.stem)
     if not problems:
-        store.put(key, source.path, source.meta, source.key_lines, source.text)
+        store.put(key, source.meta, source.key_lines, source.text)
     return source, problems
 
 
