@@ -109,7 +109,7 @@ def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=
     )
 
 
-def known_on(evidence: Evidence, day) -> Evidence:
+def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evidence:
     """What was known on ``day``: the evidence as a briefing of that date would show it.
 
     A claim is known from its source's ``published`` date; a judgment or gap from its
@@ -123,6 +123,9 @@ def known_on(evidence: Evidence, day) -> Evidence:
         Everything loaded.
     day : str or Timestamp
         The information date.
+    columns : list of str, optional
+        Keep only these columns of the claims (what the caller reads): filtering a million
+        claims costs a copy of every column kept.
 
     Returns
     -------
@@ -131,7 +134,7 @@ def known_on(evidence: Evidence, day) -> Evidence:
     """
     day = pd.Timestamp(day)
     sources = evidence.sources[evidence.sources["published"] <= day].reset_index(drop=True)
-    claims = evidence.claims
+    claims = evidence.claims if columns is None else evidence.claims[columns]
     if len(sources) < len(evidence.sources):  # else every claim is known: no copy
         claims = claims[claims["source_id"].isin(sources["source_id"])]
     known = set(claims["claim_id"].tolist())

@@ -305,7 +305,7 @@ def new_since(scope: Scope) -> set[str]:
     """The ids of the claims first known after the date compared with."""
     if not scope.since:
         return set(scope.evidence.claims["claim_id"].tolist())
-    before = known_on(scope.everything, scope.since).claims["claim_id"]
+    before = known_on(scope.everything, scope.since, ["claim_id", "source_id"]).claims["claim_id"]
     return set(scope.evidence.claims["claim_id"].tolist()) - set(before.tolist())
 
 
@@ -385,7 +385,7 @@ def changed(scope: Scope) -> dict[str, list[str]]:
     """What changed since the date compared with (``{}`` for a first briefing), once."""
     if not scope.since:
         return {}
-    before = known_on(scope.everything, scope.since)
+    before = known_on(scope.everything, scope.since, changes.BEFORE_COLUMNS)
     return scope.once(
         "changed",
         lambda: changes.what_changed(before, scope.evidence, _figures(scope)[0], _denials(scope)),

@@ -7,8 +7,12 @@ import pandas as pd
 from . import among
 from . import figures as figures_
 from .judgments import likelihood_label, open_gaps
-from .stances import denials, withdrawn
+from .stances import DENIAL_INPUTS, denials, withdrawn
 from .wording import day, who
+
+#: The claims' columns :func:`what_changed` reads of the earlier evidence (its figures and
+#: denials): all :func:`briefing.evidence.known_on` need keep of it.
+BEFORE_COLUMNS = list(dict.fromkeys([*figures_.FIGURE_INPUTS, *DENIAL_INPUTS]))
 
 
 def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):

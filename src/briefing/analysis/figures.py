@@ -39,6 +39,10 @@ COLUMNS = [
 ]
 
 
+#: The claims' columns :func:`figures` reads (``said`` and ``source_published`` it adds).
+FIGURE_INPUTS = [c for c in COLUMNS if c not in ("said", "source_published")] + ["source_id"]
+
+
 def figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """Every claim with a quantity, oldest first (by the date said, then claim id).
 

@@ -13,6 +13,9 @@ import pandas as pd
 from . import LIMITS, with_dates
 from .wording import capped, day, join_names, who
 
+#: The claims' columns :func:`denials` reads.
+DENIAL_INPUTS = ["claim_id", "source_id", "claim_date", "actor", "actor_id", "actor_root",
+                 "claimant_country", "topic", "statement", "stance"]  # fmt: skip
 DENIAL_COLUMNS = [
     "claim_id",
     "actor",
@@ -45,9 +48,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         ``contradicted_by`` lists the asserting claims of other roots, only when there are
         at most ``LIMITS["links"]`` of them (``contradicted_count`` counts them all).
     """
-    used = ["claim_id", "source_id", "claim_date", "actor", "actor_id", "actor_root",
-            "claimant_country", "topic", "statement", "stance"]  # fmt: skip
-    dated = with_dates(claims[used], sources).assign(_root=lambda f: _root(f))
+    dated = with_dates(claims[DENIAL_INPUTS], sources).assign(_root=lambda f: _root(f))
     asserting = dated[dated["stance"] == "asserts"]
     denied = dated[dated["stance"] == "denies"]
     pairs = denied[["topic", "_root"]]
