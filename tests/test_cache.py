@@ -248,3 +248,17 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
     assert [(p.path.rsplit("/", 1)[-1], p.column) for p in error.value.problems] == [
         (path.name, "title")
     ]
+
+
+def test_entries_of_another_version_of_the_code_are_removed(data):
+    folder = cache.cache_folder()
+    folder.mkdir(parents=True)
+    stale = folder / "claims-0000000000000000-feed.parquet"
+    stale.write_bytes(b"written by another version of the package")
+    other = folder / "README.txt"
+    other.write_text("not an entry")
+    warm(data)
+    assert not stale.exists() and other.exists()
+    assert all(
+        p.name.split("-")[1] == cache.code_key().hex()[:16] for p in folder.glob("*.parquet")
+    )

@@ -173,7 +173,7 @@ class ClaimsCache:
 
         try:
             table = pq.read_table(
-                self.folder / f"{chunk.key}.parquet", page_checksum_verification=True
+                self.folder / entry_name("claims", chunk.key), page_checksum_verification=True
             )
             cited = json.loads((table.schema.metadata or {})[_SOURCES_KEY])
             if any(self.marks.get(source) != mark for source, mark in cited.items()):
@@ -203,7 +203,7 @@ class ClaimsCache:
         }
         buffer = io.BytesIO()
         pq.write_table(table.replace_schema_metadata(metadata), buffer, write_page_checksum=True)
-        _replace(self.folder / f"{chunk.key}.parquet", buffer.getvalue())
+        _replace(self.folder / entry_name("claims", chunk.key), buffer.getvalue())
 
 
 class SourcesCache:
@@ -216,7 +216,7 @@ class SourcesCache:
 
     def __init__(self, folder: Path | None, sources_dir: Path):
         name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
-        self.index = folder / f"sources-{name}.parquet" if folder else None
+        self.index = folder / entry_name("sources", name) if folder else None
         self.entries = self._read()
         self.used: dict[str, dict] = {}
 
@@ -269,11 +269,28 @@ class SourcesCache:
         _replace(self.index, buffer.getvalue())
 
 
+def entry_name(kind: str, key: str) -> str:
+    """A cache file's name: its kind, the version of the package's code, its key."""
+    return f"{kind}-{code_key().hex()[:16]}-{key}.parquet"
+
+
 def _replace(target: Path, data: bytes) -> None:
     """Write a cache file whole, or not at all (a full disk or a read-only folder: render
-    without keeping it)."""
+    without keeping it); the first time, remove the entries of other versions of the code,
+    which this one never reads."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         replace_file(target, data, 0o644)
+        _prune(target.parent)
     except OSError:
         return
+
+
+@functools.cache
+def _prune(folder: Path) -> None:
+    """Remove the entries in ``folder`` that another version of the code wrote (once per
+    folder and process)."""
+    mine = code_key().hex()[:16]
+    for path in folder.glob("*-*-*.parquet"):
+        if path.name.split("-")[1] != mine:
+            path.unlink(missing_ok=True)
