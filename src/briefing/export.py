@@ -281,11 +281,31 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
             font_config=fonts,
             pdf_variant="pdf/a-3a",
             attachments=[_attachment(*item, as_of) for item in attachments],
+            finisher=_deflate_attachments,
         )
     except Exception as exc:  # WeasyPrint raises many types; all mean "export failed".
         raise ExportError(f"PDF export failed: {exc}") from exc
     finally:
         _remove_font_folder(locals().get("fonts"))
+
+
+#: zlib's level for attached files: its default. pydyf deflates every stream at level 9,
+#: which took 6 s more for the claims.csv of a million claims, for a file 4 % smaller.
+ATTACHMENT_LEVEL = 6
+
+
+def _deflate_attachments(document, pdf) -> None:
+    """WeasyPrint's finisher: deflate each attached file at :data:`ATTACHMENT_LEVEL` (the
+    same ``/FlateDecode`` stream, its checksum and size of the file unchanged)."""
+    import zlib
+
+    for stream in pdf.objects:
+        extra = getattr(stream, "extra", None)
+        if getattr(stream, "compress", False) and extra and extra.get("Type") == "/EmbeddedFile":
+            data = b"\n".join(stream.stream)
+            stream.stream = [zlib.compress(data, ATTACHMENT_LEVEL)]
+            stream.compress = False
+            extra["Filter"] = "/FlateDecode"
 
 
 def _remove_font_folder(fonts) -> None:
