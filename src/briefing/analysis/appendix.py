@@ -32,7 +32,7 @@ def printed_claims(
     budget = min(budget, max(least, int((first > 0).sum())))
     if len(claims) <= budget:
         return set(claims["claim_id"].tolist())
-    dated = with_dates(claims, sources)
+    dated = with_dates(claims[["claim_id", "source_id", "claim_date"]], sources)
     rank = first
     ordered = dated.assign(_rank=rank).sort_values(
         ["_rank", "source_published", "said", "claim_id"],

@@ -40,7 +40,8 @@ def review(
         ids of newer claims that bear on a flagged judgment, oldest first).
     """
     as_of = pd.Timestamp(as_of)
-    dated = with_dates(claims, sources).sort_values(["source_published", "claim_id"])
+    used = claims[["claim_id", "source_id", "claim_date", "topic", "indicator"]]
+    dated = with_dates(used, sources).sort_values(["source_published", "claim_id"])
     indexed = dated.set_index("claim_id")
     states, newer = [], []
     for judgment in judgments.itertuples():

@@ -30,11 +30,12 @@ def timeline(
         }
         for e in events.itertuples()
     ]
-    dated = claims[claims["claim_date"].notna()]
+    keys = ["claim_date", "actor", "claimant_country"]
+    dated = claims[[*keys, "claim_id"]]  # only what the rows show: cheap to filter
+    dated = dated[dated["claim_date"].notna()]
     if recent_days is not None:  # only the statements a capped timeline can show
         days = sorted(set(dated["claim_date"]))[-recent_days:]
         dated = dated[dated["claim_date"].isin(days)]
-    keys = ["claim_date", "actor", "claimant_country"]
     said = dated.groupby(keys, sort=True)["claim_id"].agg(list).reset_index()
     rows += [
         {
