@@ -42,7 +42,7 @@ def escape_all(values) -> list[str]:
     """:func:`escape` of each value, a whole column at once: the values are joined by line
     breaks (which neither step changes) and escaped as one text, unless a value holds a line
     break itself. A table of a hundred thousand rows is escaped at C speed."""
-    texts = [_text(value) for value in values]
+    texts = [value if type(value) is str else _text(value) for value in values]
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # a value holds a line break: one by one
         return [html.escape(visible(text), quote=True) for text in texts]
@@ -234,10 +234,8 @@ def table_rows(
     if row_id:
         starts = [f' id="{v}"' for v in escape_all(frame[row_id].tolist())]
     if row_classes:
-        starts = [
-            f'{start} class="{escape(css)}"' if css else start
-            for start, css in zip(starts, row_classes, strict=True)
-        ]
+        shown = {css: f' class="{escape(css)}"' if css else "" for css in set(row_classes)}
+        starts = [start + shown[css] for start, css in zip(starts, row_classes, strict=True)]
     columns = [cells(c) for c in frame.columns]
     rows = zip(starts, *columns, strict=True)
     return ["<tr" + start + ">" + "".join(row) + "</tr>" for start, *row in rows]

@@ -74,11 +74,13 @@ def claims_by_source(claims: pd.DataFrame, sources: pd.DataFrame, batch: int = B
     """
     positions = claims.groupby("source_id", sort=False).indices
     group: list = []
+    size = 0
     for source in sources[sources["source_id"].isin(positions)].itertuples():
         group.append((source, positions[source.source_id]))
-        if sum(len(at) for _, at in group) >= batch:
+        size += len(group[-1][1])
+        if size >= batch:
             yield _batch(claims, group)
-            group = []
+            group, size = [], 0
     if group:
         yield _batch(claims, group)
 
