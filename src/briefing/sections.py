@@ -129,7 +129,10 @@ def bottom_line_sentences(scope: Scope) -> list[str]:
     """The lead current judgment, a sentence per headline indicator, the standing denials."""
     figs, shown = _figures(scope)
     books = scope.evidence.codebooks
-    return summary.bottom_line(_reviewed(scope), figs, _denials(scope), books, shown)
+    return scope.once(
+        "bottom_line",
+        lambda: summary.bottom_line(_reviewed(scope), figs, _denials(scope), books, shown),
+    )
 
 
 def bottom_line(scope: Scope) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import LIMITS, with_dates
-from .wording import capped, day, join_names, who
+from .wording import capped, capped_total, day, join_names, who
 
 #: The claims' columns :func:`denials` reads.
 DENIAL_INPUTS = ["claim_id", "source_id", "claim_date", "actor", "actor_id", "actor_root",
@@ -162,9 +162,9 @@ def denial_sentence(denied: pd.DataFrame) -> str:
         withdrawals = [
             f"{who(r.actor, r.claimant_country)} on {r.topic.lower()} ({r.withdrawn_by}, "
             f"{day(r.withdrawn_on)})"
-            for r in gone.itertuples()
+            for r in gone.head(4).itertuples()
         ]
-        text += " Withdrawn since: " + "; ".join(capped(withdrawals, 4)) + "."
+        text += " Withdrawn since: " + "; ".join(capped_total(withdrawals, len(gone), 4)) + "."
     return text
 
 

@@ -62,9 +62,15 @@ def join_names(names) -> str:
 
 def capped(items: list, limit: int = LIMITS["list"]) -> list:
     """At most ``limit`` items, then ``… and N more`` when some are left out."""
-    if len(items) <= limit:
-        return list(items)
-    return list(items[:limit]) + [f"\u2026 and {len(items) - limit} more"]
+    return capped_total(list(items[:limit]), len(items), limit)
+
+
+def capped_total(first: list, total: int, limit: int = LIMITS["list"]) -> list:
+    """:func:`capped` of ``total`` items of which ``first`` holds (at least) the first
+    ``limit``: the rest need not be worded."""
+    if total <= limit:
+        return list(first[:total])
+    return list(first[:limit]) + [f"\u2026 and {total - limit} more"]
 
 
 def who(actor: str, country: str) -> str:
