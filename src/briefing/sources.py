@@ -218,8 +218,11 @@ def _meta_problems(source: SourceFile, stem: str) -> list[Problem]:
     return problems
 
 
-def read_sources(sources_dir: Path | str) -> list[SourceFile]:
+def read_sources(sources_dir: Path | str, cached: bool = True) -> list[SourceFile]:
     """Read and check every ``*.md`` source in ``sources_dir`` (hidden files never count).
+
+    With ``cached``, through the cache (:class:`briefing.cache.SourcesCache`, which needs
+    pyarrow); without, every file is parsed (what the light ``briefing dates`` does).
 
     Raises
     ------
@@ -231,7 +234,7 @@ def read_sources(sources_dir: Path | str) -> list[SourceFile]:
     paths = list_inputs(sources_dir, PATTERNS["sources"])
     if not paths:
         raise SourceValidationError([Problem(folder, 0, "", "no source files (*.md) found")])
-    store = SourcesCache(cache_folder(), sources_dir)
+    store = SourcesCache(cache_folder() if cached else None, sources_dir)
     sources, problems = [], []
     for path in paths:
         source, found = _cached_source(store, path, f"{folder}/{path.name}")
@@ -298,4 +301,5 @@ def published_dates(sources_dir: Path | str) -> list[str]:
     Reads and checks what :func:`load_sources` does, without pandas (``make`` asks for
     the newest date on every run); raises like it.
     """
-    return sorted({source.meta["published"] for source in read_sources(sources_dir)})
+    sources = read_sources(sources_dir, cached=False)  # no pyarrow: make asks on every run
+    return sorted({source.meta["published"] for source in sources})
