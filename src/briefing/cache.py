@@ -210,8 +210,8 @@ class SourcesCache:
     """Sources as read and checked, by content hash: one Parquet index per sources folder.
 
     An entry is a source file that had no problem, named by a SHA-256 of the package's code,
-    the name messages give it and its bytes; :meth:`keep` writes the index of the entries
-    used (a folder's index holds its current sources only).
+    the file's name and its bytes (:meth:`key`); :meth:`keep` writes the index of the
+    entries used (a folder's index holds its current sources only).
     """
 
     def __init__(self, folder: Path | None, sources_dir: Path):

@@ -468,21 +468,19 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
     kept = table.filter(pc.is_in(table["claim_id"], value_set=wanted))
     header = ",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
-    if not kept.num_rows:
-        return (header + "\n").encode("utf-8")
     cells = [_csv_cells(_inert(column)) for column in kept.columns]
     rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
     lines = pc.binary_join_element_wise(rows, "", "\n")  # each row, then a line break
-    return (header + "\n").encode("utf-8") + _joined(lines)
+    return _joined(lines, (header + "\n").encode("utf-8"))
 
 
-def _joined(texts) -> bytes:
-    """The texts of an Arrow text column one after the other, as bytes: its data buffers,
-    never a Python string per row (a million rows)."""
+def _joined(texts, head: bytes) -> bytes:
+    """``head``, then the texts of an Arrow text column one after the other, as bytes: its
+    data buffers, never a Python string per row (a million rows), copied once."""
     import numpy as np
     import pyarrow as pa
 
-    parts = []
+    parts = [head]
     for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
         chunk = chunk.cast(pa.large_string())
         at = np.frombuffer(chunk.buffers()[1], np.int64)[

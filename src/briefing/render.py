@@ -362,7 +362,7 @@ def validate_inputs(plan: RenderPlan) -> bytes:
 
     with reading(plan.snapshot):
         evidence = complete_evidence(plan.paths, plan.books, plan.sources)
-        known = known_on(evidence, plan.as_of).claims["claim_id"]
+        known = known_on(evidence, plan.as_of, ["claim_id", "source_id"]).claims["claim_id"]
         return claims_csv(plan.paths["claims"], evidence.claims, known)
 
 
