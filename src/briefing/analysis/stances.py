@@ -87,11 +87,12 @@ def _contradicting(pairs: pd.DataFrame, counts: list[int], asserting: pd.DataFra
     if not any(short):
         return [[] for _ in counts]
     ids = asserting[["topic", "_root", "claim_id"]]
-    found = []
-    for (topic, root), wanted in zip(pairs.itertuples(index=False), short, strict=True):
-        same = ids[(ids["topic"] == topic) & (ids["_root"] != root)] if wanted else ids[:0]
-        found.append(same["claim_id"].tolist())
-    return found
+    return [
+        ids.loc[(ids["topic"] == topic) & (ids["_root"] != root), "claim_id"].tolist()
+        if wanted
+        else []
+        for (topic, root), wanted in zip(pairs.itertuples(index=False), short, strict=True)
+    ]
 
 
 def _first_later(denied: pd.DataFrame, asserting: pd.DataFrame) -> pd.DataFrame:
