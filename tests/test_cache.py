@@ -9,6 +9,7 @@ chunks were checked again.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 
@@ -39,14 +40,21 @@ def entries() -> set[tuple[str, bytes]]:
     return {(p.name, p.read_bytes()) for p in found}
 
 
-def uncached(folder) -> pd.DataFrame:
-    """The claims loaded with the cache off."""
+@contextlib.contextmanager
+def cache_off():
+    """Within the block, loads read everything afresh (``BRIEFING_CACHE_DIR`` empty)."""
     before = os.environ[cache.CACHE_VARIABLE]
     os.environ[cache.CACHE_VARIABLE] = ""
     try:
-        return load_evidence(folder).claims
+        yield
     finally:
         os.environ[cache.CACHE_VARIABLE] = before
+
+
+def uncached(folder) -> pd.DataFrame:
+    """The claims loaded with the cache off."""
+    with cache_off():
+        return load_evidence(folder).claims
 
 
 def claims_rows(folder) -> tuple[list[str], list[list[str]]]:
@@ -236,11 +244,8 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
     path.write_text(text.replace(title, "title: A retitled report"), encoding="utf-8")
     retitled = load_sources(folder)
     assert "A retitled report" in retitled["title"].tolist()
-    os.environ[cache.CACHE_VARIABLE], before = "", os.environ[cache.CACHE_VARIABLE]
-    try:
+    with cache_off():
         afresh = load_sources(folder)
-    finally:
-        os.environ[cache.CACHE_VARIABLE] = before
     pd.testing.assert_frame_equal(retitled, afresh)
     path.write_text(text.replace(title, "title:"), encoding="utf-8")  # now broken
     with pytest.raises(SourceValidationError) as error:
