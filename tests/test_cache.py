@@ -87,6 +87,26 @@ def test_a_warm_load_equals_a_load_without_the_cache(data):
     pd.testing.assert_frame_equal(cold, again)
 
 
+def test_chunks_checked_a_few_at_a_time_give_the_whole_tables_answer(data, monkeypatch):
+    from briefing import claims as claims_module
+
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 4096)  # two chunks or so at a time
+    cold, written = warm(data)
+    assert len(written) > 10
+    pd.testing.assert_frame_equal(cold, uncached(data))
+    header, rows = claims_rows(data)
+    at = header.index("claim_date")
+    rows[-1][at] = "2024-13-01"  # a problem in the last group; the first one is clean
+    rows[1][at] = "yesterday"  # and one in the first
+    write_claims_rows(data, header, rows)
+    for entry in cache.cache_folder().glob("*.parquet"):
+        entry.unlink()  # every chunk checked afresh, group by group
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)
+    found = [(p.line, p.column) for p in error.value.problems]
+    assert found == [(3, "claim_date"), (1 + len(rows), "claim_date")]
+
+
 def test_a_changed_quote_is_checked_again_in_its_chunk_only(data):
     _, before = warm(data)
     header, rows = claims_rows(data)

@@ -413,10 +413,38 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
 
 
 def _fresh_chunks(path, data: bytes, chunks: list, sources, books, validate: bool):
-    """The typed rows of each chunk, parsed, checked (when ``validate``) and anchored
-    together; ``None`` if any of it fails."""
-    if not chunks:
-        return []
+    """The typed rows of each chunk, parsed, checked (when ``validate``) and anchored a few
+    chunks at a time (:data:`GROUP_BYTES`: the text cells of a million rows never all exist
+    at once); ``None`` if any of it fails."""
+    fresh = []
+    for group in _groups(chunks):
+        typed = _fresh_group(path, data, group, sources, books, validate)
+        if typed is None:
+            return None
+        fresh += typed
+    return fresh
+
+
+#: How many bytes of a claims table :func:`_fresh_chunks` parses and checks together. The
+#: rules of one row read no other row (ids repeated across chunks are found on the whole
+#: table), so any grouping gives the same answer.
+GROUP_BYTES = 32 * 1024 * 1024
+
+
+def _groups(chunks: list) -> list[list]:
+    """``chunks`` in runs of about :data:`GROUP_BYTES`, in order."""
+    groups, size = [], GROUP_BYTES
+    for chunk in chunks:
+        if size >= GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(chunk)
+        size += chunk.end - chunk.begin
+    return groups
+
+
+def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool):
+    """:func:`_fresh_chunks` of one group of chunks."""
     parts = [
         records_frame(data[chunk.begin : chunk.end], chunk.first_line, CLAIM_COLUMNS)
         for chunk in chunks
@@ -456,31 +484,51 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
     them, so the extract can be compared with the table it comes from, except that a cell a
     spreadsheet would run as a formula is made inert (:func:`inert_cell`): the reader of a
     PDF who opens its attachment runs nothing. CSV and Parquet holding the same cells give
-    the same bytes. Read and written by pyarrow, a column at a time (a million rows in
-    seconds).
+    the same bytes. The two steps, :func:`claim_cells` and :func:`cells_csv`, can be called
+    apart, to let go of ``claims`` in between.
     """
+    return cells_csv(claim_cells(path, claims), claim_ids)
+
+
+def claim_cells(path: Path | str, claims: pd.DataFrame):
+    """The cells of a valid claims table as Arrow text columns, as validation read them:
+    by pyarrow's reader when it reads exactly the text cells of ``claims`` (many times
+    faster than Python's), else by Python's reader again."""
+    table = _arrow_cells(path, claims)
+    return _python_cells(path) if table is None else table
+
+
+#: Rows of the attachment quoted and joined at a time (the copies of one batch, not of
+#: every row, exist at once).
+CSV_BATCH_ROWS = 65536
+
+
+def cells_csv(table, claim_ids) -> bytes:
+    """The rows of ``table`` (:func:`claim_cells`) whose ids are in ``claim_ids``, as the CSV
+    bytes :func:`claims_csv` describes: written by pyarrow, a column and a batch of rows at a
+    time (a million rows in seconds)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    table = _arrow_cells(path, claims)
-    if table is None:  # read again by Python's reader, as validation read it
-        table = _python_cells(path)
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
-    kept = table.filter(pc.is_in(table["claim_id"], value_set=wanted))
+    known = pc.is_in(table["claim_id"], value_set=wanted)
+    kept = table if pc.all(known).as_py() is not False else table.filter(known)  # no copy
     header = ",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
-    cells = [_csv_cells(_inert(column)) for column in kept.columns]
-    rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
-    lines = pc.binary_join_element_wise(rows, "", "\n")  # each row, then a line break
-    return _joined(lines, (header + "\n").encode("utf-8"))
+    parts = [(header + "\n").encode("utf-8")]
+    for batch in kept.to_batches(CSV_BATCH_ROWS):
+        cells = [_csv_cells(_inert(column)) for column in batch.columns]
+        rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
+        parts.append(_joined(pc.binary_join_element_wise(rows, "", "\n")))
+    return b"".join(parts)
 
 
-def _joined(texts, head: bytes) -> bytes:
-    """``head``, then the texts of an Arrow text column one after the other, as bytes: its
-    data buffers, never a Python string per row (a million rows), copied once."""
+def _joined(texts) -> bytes:
+    """The texts of an Arrow text column one after the other, as bytes: its data buffers,
+    never a Python string per row."""
     import numpy as np
     import pyarrow as pa
 
-    parts = [head]
+    parts = []
     for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
         chunk = chunk.cast(pa.large_string())
         at = np.frombuffer(chunk.buffers()[1], np.int64)[
