@@ -19,6 +19,8 @@ import hashlib
 import os
 import pickle
 import stat
+import weakref
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +46,10 @@ class UnreadableInputError(InvalidInputError):
 
 @dataclass
 class Snapshot:
-    """Every input of a render, read once: bytes (or why not) by resolved path."""
+    """Every input of a render, read once: bytes (or why not) by resolved path (in memory as
+    taken; on disk, read when asked for, once saved and loaded again)."""
 
-    files: dict[str, bytes | str] = field(default_factory=dict)
+    files: Mapping[str, bytes | str] = field(default_factory=dict)
     listings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     absent: set[str] = field(default_factory=set)
 
@@ -65,6 +68,11 @@ class Snapshot:
         for name in names:
             self.add_file(folder / name)
 
+    def close(self) -> None:
+        """Let go of the file a loaded snapshot reads from (nothing for one in memory)."""
+        if isinstance(self.files, StoredFiles):
+            self.files.close()
+
     def covers(self, path: Path | str) -> bool:
         """Whether the snapshot answers for ``path``: it read it, or looked and found none."""
         name = key(path)
@@ -76,16 +84,71 @@ class Snapshot:
         return hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else None
 
     def save(self, path: Path) -> None:
-        """Write the snapshot to ``path`` (atomically: complete or absent)."""
+        """Write the snapshot to ``path`` (atomically: complete or absent): an index, then
+        every file's bytes one after the other, which :meth:`load` reads as they are asked
+        for (a kernel never holds every input of a million-claim render at once)."""
+        index, offset = {}, 0
+        for name, data in self.files.items():
+            if isinstance(data, str):
+                index[name] = data
+            else:
+                index[name] = (offset, len(data))
+                offset += len(data)
+        head = pickle.dumps((index, self.listings, self.absent), protocol=5)
         partial = path.with_name(path.name + ".partial")
-        state = (self.files, self.listings, self.absent)
-        partial.write_bytes(pickle.dumps(state, protocol=5))
+        with partial.open("wb") as handle:
+            handle.write(len(head).to_bytes(8, "big") + head)
+            for data in self.files.values():
+                if not isinstance(data, str):
+                    handle.write(data)
         partial.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Snapshot:
-        """A snapshot written by :meth:`save` (a render's own file, never user input)."""
-        return cls(*pickle.loads(Path(path).read_bytes()))  # noqa: S301
+        """A snapshot written by :meth:`save` (a render's own file, never user input); its
+        files are read from ``path`` when asked for."""
+        with Path(path).open("rb") as handle:
+            size = int.from_bytes(handle.read(8), "big")
+            index, listings, absent = pickle.loads(handle.read(size))  # noqa: S301
+        return cls(StoredFiles(Path(path), 8 + size, index), listings, absent)
+
+
+class StoredFiles(Mapping):
+    """The files of a saved snapshot (:meth:`Snapshot.save`), by name: each file's bytes read
+    from the snapshot's file when asked for, or why it could not be read (a ``str``)."""
+
+    def __init__(self, path: Path, start: int, index: dict):
+        self.path, self.start, self.index = path, start, index
+        self.descriptor: int | None = None
+
+    def __getitem__(self, name: str) -> bytes | str:
+        entry = self.index[name]
+        if isinstance(entry, str):
+            return entry
+        if self.descriptor is None:  # one descriptor, read at offsets: safe across threads
+            self.descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            self._closer = weakref.finalize(self, os.close, self.descriptor)
+        offset, length = entry
+        parts, done = [], 0
+        while done < length:  # one read returns at most about 2 GiB
+            part = os.pread(self.descriptor, length - done, self.start + offset + done)
+            if not part:
+                raise OSError(f"{self.path}: ends before {name}'s bytes")
+            parts.append(part)
+            done += len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def close(self) -> None:
+        """Close the snapshot's file (a render's folder is then removed; reads open it again)."""
+        if self.descriptor is not None:
+            self._closer()
+            self.descriptor = None
+
+    def __iter__(self):
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 def key(path: Path | str) -> str:

@@ -143,6 +143,7 @@ def render_briefing(
     ExportError
         HTML or PDF export failed.
     """
+    from .inputs import Snapshot
     from .kernel import Kernel
     from .publish import Staging
 
@@ -151,6 +152,7 @@ def render_briefing(
     mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
     staging = standby.staging if standby else Staging(output_dir)
     kernel = standby.kernel if standby else Kernel(notebook, staging.snapshot)
+    plan = None
     try:
         with rare_collections(), kernel:
             with step("plan"):
@@ -160,6 +162,8 @@ def render_briefing(
                     signed_by,
                 )  # fmt: skip
                 plan.snapshot.save(staging.snapshot)  # what the kernel reads
+                plan.snapshot = Snapshot.load(staging.snapshot)  # and the rest of the render:
+                # the same bytes, read from the file when wanted, not all held meanwhile
             with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
                 validation = pool.submit(timed, validate_inputs, plan)
                 validation.add_done_callback(kernel.kill_if_failed)
@@ -168,6 +172,8 @@ def render_briefing(
     except OSError as exc:  # the machine refused: not a folder, read-only, disk full
         raise EnvironmentFailure(f"render into {display_path(output_dir)}", exc) from exc
     finally:
+        if plan is not None:
+            plan.snapshot.close()
         staging.discard()  # after a publish it holds the retired set, if any
 
 

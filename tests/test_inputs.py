@@ -1,0 +1,92 @@
+"""The render's snapshot of its inputs: saved, loaded again, read when asked for."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from briefing.errors import InvalidInputError
+from briefing.inputs import (
+    Snapshot,
+    StoredFiles,
+    input_exists,
+    list_inputs,
+    read_input,
+    reading,
+    take_snapshot,
+)
+
+
+@pytest.fixture
+def inputs(tmp_path) -> dict:
+    """A sources folder with a text file, an empty one and a folder named like a source; a
+    table; an optional table that is absent."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "2024-05-01_report.md").write_text("Troops were seen — near the border.\n")
+    (sources / "2024-05-02_empty.md").write_bytes(b"")
+    (sources / "2024-05-03_folder.md").mkdir()
+    (tmp_path / "claims.csv").write_bytes(b"claim_id,quote\r\nC0001,\"a, b\"\r\n")
+    return {
+        "sources": sources,
+        "claims": tmp_path / "claims.csv",
+        "events": tmp_path / "events.csv",
+    }
+
+
+def test_a_saved_snapshot_reads_back_what_was_taken(inputs, tmp_path):
+    taken = take_snapshot(inputs)
+    saved = tmp_path / "inputs.snapshot"
+    taken.save(saved)
+    loaded = Snapshot.load(saved)
+    assert isinstance(loaded.files, StoredFiles)  # an index, not the bytes
+    assert dict(loaded.files) == dict(taken.files)
+    assert loaded.listings == taken.listings and loaded.absent == taken.absent
+    for path in inputs["sources"].iterdir():  # what the disk holds now is not read
+        if path.is_file():
+            path.write_text("changed after the snapshot")
+    with reading(loaded):
+        listed = list_inputs(inputs["sources"], "*.md")
+        assert [p.name for p in listed] == sorted(p.name for p in inputs["sources"].iterdir())
+        assert read_input(listed[0]) == "Troops were seen — near the border.\n".encode()
+        assert read_input(listed[1]) == b""
+        with pytest.raises(InvalidInputError, match="folder"):
+            read_input(listed[2])  # why it could not be read, as taken
+        assert read_input(inputs["claims"]).endswith(b'"a, b"\r\n')
+        assert not input_exists(inputs["events"])
+    loaded.close()
+    with reading(loaded):  # closed: a read opens the file again
+        assert read_input(inputs["claims"]) == taken.files[str(inputs["claims"].resolve())]
+    loaded.close()
+
+
+def open_snapshots() -> list[str]:
+    """Files named ``inputs.snapshot`` this process holds open."""
+    held = []
+    for entry in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(entry)
+        except OSError:
+            continue
+        if "inputs.snapshot" in target:
+            held.append(target)
+    return held
+
+
+def test_a_render_reads_its_snapshot_file_and_lets_go_of_it(tmp_path):
+    from briefing.render import render_briefing
+
+    before = open_snapshots()
+    briefing = render_briefing(
+        as_of="2024-10-24",
+        notebook=ROOT / "notebooks" / "briefing.ipynb",
+        output_dir=tmp_path / "reports",
+        data_dir=ROOT / "data",
+        pdf=False,
+    )
+    assert briefing.html.is_file()
+    assert open_snapshots() == before  # no descriptor of a removed staging folder kept
+    assert not list((tmp_path / "reports").glob(".*"))  # the staging folder is gone
