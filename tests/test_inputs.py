@@ -29,7 +29,7 @@ def inputs(tmp_path) -> dict:
     (sources / "2024-05-01_report.md").write_text("Troops were seen — near the border.\n")
     (sources / "2024-05-02_empty.md").write_bytes(b"")
     (sources / "2024-05-03_folder.md").mkdir()
-    (tmp_path / "claims.csv").write_bytes(b"claim_id,quote\r\nC0001,\"a, b\"\r\n")
+    (tmp_path / "claims.csv").write_bytes(b'claim_id,quote\r\nC0001,"a, b"\r\n')
     return {
         "sources": sources,
         "claims": tmp_path / "claims.csv",
