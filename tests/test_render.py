@@ -47,6 +47,16 @@ def test_render_writes_the_briefing_its_notebook_and_its_facts(rendered):
     assert not list(rendered.folder.parent.glob(".staging-*"))
 
 
+def test_the_facts_come_from_the_kernel_as_a_file_not_through_the_notebook(rendered):
+    from briefing import sections
+    from briefing.evidence import load_evidence
+    from briefing.facts import MIME_TYPE, briefing_facts, facts_json
+
+    assert MIME_TYPE not in rendered.notebook.read_text(encoding="utf-8")
+    scope = sections.scope(load_evidence(ROOT / "data"), "2024-10-24", "", "", None)
+    assert rendered.facts.read_text(encoding="utf-8") == facts_json(briefing_facts(scope))
+
+
 def test_every_pdf_page_has_marking_date_and_page_n_of_m(rendered):
     reader = PdfReader(rendered.pdf)
     pages = [page.extract_text() for page in reader.pages]

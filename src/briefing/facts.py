@@ -19,6 +19,8 @@ import pandas as pd
 #: object there would be walked node by node each time the notebook is copied or saved
 #: (seconds for a hundred thousand claims); one line of text is copied at once.
 MIME_TYPE = "text/vnd.briefing.facts+json"
+#: The file a render's kernel writes the facts to, beside its snapshot (not the notebook).
+FACTS_FILE = "facts.json"
 SCHEMA = Path(__file__).with_name("schemas") / "briefing-facts.schema.json"
 SCHEMA_ID = "briefing-facts/1"
 

@@ -200,7 +200,6 @@ def _run(
     """
     from .export import prewarm
     from .manifest import write_manifest
-    from .markup import LISTING_FILE
     from .publish import publish
 
     folder = staging.briefing
@@ -234,7 +233,7 @@ def _run(
             warm.join()
             export_briefing(
                 executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal,
-                staging.snapshot.with_name(LISTING_FILE),
+                staging.snapshot.parent,
             )  # fmt: skip
         with step("publish"):
             write_manifest(plan.manifest, folder)
@@ -591,28 +590,34 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
 
 def export_briefing(
     executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True,
-    seal=None, listing: Path | None = None,
+    seal=None, written: Path | None = None,
 ) -> None:  # fmt: skip
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
-    The HTML is laid out once and the PDF made from it in the same process; the HTML file
-    gets the listing of every claim the kernel wrote to ``listing``, if it did (see
-    :func:`briefing.export.write_html`), the PDF only the claims it prints. The PDF
-    carries ``claims`` (the rows of the claims table known on ``as_of``) and the
-    manifest (without output hashes) as attachments. The facts the notebook displayed
-    (:mod:`briefing.facts`) are written as ``briefing-<as_of>.json``. ``seal``, when given,
-    signs the finished PDF (:func:`briefing.signing.sign_pdf`).
+    ``written`` is the folder where the render's kernel wrote what is too large for the
+    notebook (:func:`briefing.inputs.render_file`). The HTML is laid out once and the PDF
+    made from it in the same process; the HTML file gets the listing of every claim the
+    kernel wrote, if it did (see :func:`briefing.export.write_html`), the PDF only the
+    claims it prints. The PDF carries ``claims`` (the rows of the claims table known on
+    ``as_of``) and the manifest (without output hashes) as attachments. The facts
+    (:mod:`briefing.facts`) the kernel wrote, or else the notebook displayed, are written as
+    ``briefing-<as_of>.json``. ``seal``, when given, signs the finished PDF
+    (:func:`briefing.signing.sign_pdf`).
     """
     from .export import html_exporter, html_to_pdf, write_html
-    from .facts import extract_facts
+    from .facts import FACTS_FILE, extract_facts
     from .manifest import manifest_json
+    from .markup import LISTING_FILE
 
-    facts = extract_facts(executed)
-    if facts is not None:
-        (folder / f"briefing-{as_of}.json").write_text(facts, encoding="utf-8")
+    target = folder / f"briefing-{as_of}.json"
+    if written is not None and (written / FACTS_FILE).is_file():
+        shutil.copyfile(written / FACTS_FILE, target)  # what the kernel wrote
+    elif (facts := extract_facts(executed)) is not None:  # displayed (a notebook of old)
+        target.write_text(facts, encoding="utf-8")
 
     resources = {"briefing_manifest": manifest}
     html, _ = html_exporter().from_notebook_node(executed, resources)
+    listing = written / LISTING_FILE if written is not None else None
     write_html(html, listing, folder / f"briefing-{as_of}.html")
     if not pdf:
         return

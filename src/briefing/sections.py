@@ -412,10 +412,20 @@ def what_changed(scope: Scope) -> str:
 
 
 def facts(scope: Scope) -> None:
-    """Display the briefing's facts (:mod:`briefing.facts`) for the render to write as
-    ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing."""
+    """The briefing's facts (:mod:`briefing.facts`), which the render writes as
+    ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing.
+
+    In a render's kernel they are written to the render's file
+    (:func:`briefing.inputs.render_file`: megabytes at a million claims never pass through
+    the notebook); elsewhere (JupyterLab) they are displayed.
+    """
+    from .facts import FACTS_FILE, MIME_TYPE, briefing_facts, facts_json
+
+    text = facts_json(briefing_facts(scope))
+    target = render_file(FACTS_FILE)
+    if target is not None:
+        target.write_text(text, encoding="utf-8")
+        return
     from IPython.display import display
 
-    from .facts import MIME_TYPE, briefing_facts, facts_json
-
-    display({MIME_TYPE: facts_json(briefing_facts(scope))}, raw=True)
+    display({MIME_TYPE: text}, raw=True)
