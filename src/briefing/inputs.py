@@ -19,6 +19,7 @@ import hashlib
 import os
 import pickle
 import stat
+import threading
 import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -120,29 +121,39 @@ class StoredFiles(Mapping):
     def __init__(self, path: Path, start: int, index: dict):
         self.path, self.start, self.index = path, start, index
         self.descriptor: int | None = None
+        self._opening = threading.Lock()
 
     def __getitem__(self, name: str) -> bytes | str:
         entry = self.index[name]
         if isinstance(entry, str):
             return entry
-        if self.descriptor is None:  # one descriptor, read at offsets: safe across threads
-            self.descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            self._closer = weakref.finalize(self, os.close, self.descriptor)
+        descriptor = self._descriptor()
         offset, length = entry
         parts, done = [], 0
         while done < length:  # one read returns at most about 2 GiB
-            part = os.pread(self.descriptor, length - done, self.start + offset + done)
+            part = os.pread(descriptor, length - done, self.start + offset + done)
             if not part:
                 raise OSError(f"{self.path}: ends before {name}'s bytes")
             parts.append(part)
             done += len(part)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
+    def _descriptor(self) -> int:
+        """The snapshot file's descriptor, opened at the first read: one for every thread
+        (reads at offsets do not move it), closed by :meth:`close` or when this goes."""
+        with self._opening:
+            if self.descriptor is None:
+                flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+                self.descriptor = os.open(self.path, flags)
+                self._closer = weakref.finalize(self, os.close, self.descriptor)
+            return self.descriptor
+
     def close(self) -> None:
         """Close the snapshot's file (a render's folder is then removed; reads open it again)."""
-        if self.descriptor is not None:
-            self._closer()
-            self.descriptor = None
+        with self._opening:
+            if self.descriptor is not None:
+                self._closer()
+                self.descriptor = None
 
     def __iter__(self):
         return iter(self.index)
