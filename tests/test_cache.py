@@ -14,6 +14,7 @@ import csv
 import os
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from analysts import second_analyst
 
@@ -85,6 +86,10 @@ def test_a_warm_load_equals_a_load_without_the_cache(data):
     assert entries() == written  # nothing checked again
     pd.testing.assert_frame_equal(again, uncached(data))
     pd.testing.assert_frame_equal(cold, again)
+    pieces = {name: getattr(pa.array(again[name].array), "num_chunks", 1)
+              for name in again.columns
+              if isinstance(again[name].array, pd.arrays.ArrowExtensionArray)}  # fmt: skip
+    assert pieces and set(pieces.values()) == {1}  # the chunks' rows joined in one piece
 
 
 def test_chunks_checked_a_few_at_a_time_give_the_whole_tables_answer(data, monkeypatch):
