@@ -43,6 +43,8 @@ def test_a_saved_snapshot_reads_back_what_was_taken(inputs, tmp_path):
     taken.save(saved)
     loaded = Snapshot.load(saved)
     assert isinstance(loaded.files, StoredFiles)  # an index, not the bytes
+    assert loaded.covers(inputs["claims"]) and loaded.covers(inputs["events"])
+    assert loaded.files.descriptor is None  # asking what it holds reads nothing
     assert dict(loaded.files) == dict(taken.files)
     assert loaded.listings == taken.listings and loaded.absent == taken.absent
     for path in inputs["sources"].iterdir():  # what the disk holds now is not read

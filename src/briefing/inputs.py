@@ -155,6 +155,9 @@ class StoredFiles(Mapping):
                 self._closer()
                 self.descriptor = None
 
+    def __contains__(self, name) -> bool:
+        return name in self.index  # without reading the file's bytes (Mapping's would)
+
     def __iter__(self):
         return iter(self.index)
 
