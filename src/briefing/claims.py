@@ -535,7 +535,7 @@ def cells_csv(table, claim_ids) -> bytes:
 
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
     known = pc.is_in(table["claim_id"], value_set=wanted)
-    kept = table if pc.all(known).as_py() is not False else table.filter(known)  # no copy
+    kept = table if pc.all(known).as_py() else table.filter(known)  # all known: no copy
     header = ",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
     parts = [(header + "\n").encode("utf-8")]
     for batch in kept.to_batches(CSV_BATCH_ROWS):
@@ -546,21 +546,14 @@ def cells_csv(table, claim_ids) -> bytes:
 
 
 def _joined(texts) -> bytes:
-    """The texts of an Arrow text column one after the other, as bytes: its data buffers,
+    """The texts of an Arrow text array one after the other, as bytes: its data buffer,
     never a Python string per row."""
     import numpy as np
     import pyarrow as pa
 
-    parts = []
-    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
-        chunk = chunk.cast(pa.large_string())
-        at = np.frombuffer(chunk.buffers()[1], np.int64)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        parts.append(
-            chunk.buffers()[2][int(at[0]) : int(at[-1])].to_pybytes() if len(at) > 1 else b""
-        )
-    return b"".join(parts)
+    texts = texts.cast(pa.large_string())
+    at = np.frombuffer(texts.buffers()[1], np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    return texts.buffers()[2][int(at[0]) : int(at[-1])].to_pybytes() if len(texts) else b""
 
 
 def _inert(cells):
