@@ -61,3 +61,23 @@ def test_parameters_come_from_the_parameters_cell_then_papermill():
         "title": "U",
         "marking": "UNCLASSIFIED // OPEN SOURCE",
     }
+
+
+def test_a_file_deflated_ahead_gives_the_same_pdf():
+    import io
+    import zlib
+
+    from briefing.export import Deflated, html_to_pdf
+
+    data = "".join(f"C{i:05d},{i * 7919 % 1000},a line of a claims table\n" for i in range(20000))
+    html = "<html><body><p>A briefing.</p></body></html>"
+    plain = html_to_pdf(html, [("claims.csv", data.encode(), "The claims")], "2024-10-24")
+    ahead = Deflated.of(data.encode())
+    early = html_to_pdf(html, [("claims.csv", ahead, "The claims")], "2024-10-24")
+    assert early == plain
+    attached = PdfReader(io.BytesIO(early)).attachments["claims.csv"]
+    assert attached == [data.encode()]  # what a reader's viewer extracts
+    fast = Deflated(ahead.data, ahead.checksum, zlib.compress(ahead.data, 1))
+    other = html_to_pdf(html, [("claims.csv", fast, "The claims")], "2024-10-24")
+    assert other != plain  # the form made ahead is the one written, not made again
+    assert PdfReader(io.BytesIO(other)).attachments["claims.csv"] == [data.encode()]

@@ -164,11 +164,13 @@ class ClaimsCache:
         self.folder = folder
         self.marks = marks
 
-    def get(self, chunk: Chunk) -> pd.DataFrame | None:
-        """The typed rows of ``chunk`` (lines as in the file), or ``None`` if not usable."""
+    def get(self, chunk: Chunk):
+        """The typed rows of ``chunk`` (lines as in the file) as an Arrow table, or ``None``
+        if not usable; :func:`typed_frame` makes the claims frame of such tables."""
         if self.folder is None:
             return None
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         try:
@@ -178,32 +180,68 @@ class ClaimsCache:
             cited = json.loads((table.schema.metadata or {})[_SOURCES_KEY])
             if any(self.marks.get(source) != mark for source, mark in cited.items()):
                 return None
-            dtypes = json.loads(table.schema.metadata[_DTYPES_KEY])
-            frame = table.to_pandas().astype(dtypes)
+            if _DTYPES_KEY not in table.schema.metadata:
+                return None
+            line = pc.add(table["line"], chunk.first_line - 1)
+            return table.set_column(table.schema.get_field_index("line"), "line", line)
         except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
             return None
-        frame["line"] += chunk.first_line - 1
-        return frame
 
-    def put(self, chunk: Chunk, rows: pd.DataFrame) -> None:
-        """Keep the typed rows of a chunk that passed every rule (lines kept relative)."""
+    def put(self, chunk: Chunk, rows) -> None:
+        """Keep the typed rows of a chunk that passed every rule (an Arrow table of
+        :func:`arrow_rows`; lines kept relative to the chunk)."""
         if self.folder is None:
             return
-        import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        cited = {source: self.marks[source] for source in rows["source_id"].unique()}
-        relative = rows.assign(line=rows["line"] - (chunk.first_line - 1))
-        table = pa.Table.from_pandas(relative, preserve_index=False)
-        dtypes = {name: str(dtype) for name, dtype in rows.dtypes.items()}
-        metadata = {
-            **(table.schema.metadata or {}),
-            _SOURCES_KEY: json.dumps(cited).encode(),
-            _DTYPES_KEY: json.dumps(dtypes).encode(),
-        }
+        cited = {source: self.marks[source] for source in pc.unique(rows["source_id"]).to_pylist()}
+        line = pc.subtract(rows["line"], chunk.first_line - 1)
+        table = rows.set_column(rows.schema.get_field_index("line"), "line", line)
+        metadata = {**(table.schema.metadata or {}), _SOURCES_KEY: json.dumps(cited).encode()}
         buffer = io.BytesIO()
         pq.write_table(table.replace_schema_metadata(metadata), buffer, write_page_checksum=True)
         _replace(self.folder / entry_name("claims", chunk.key), buffer.getvalue())
+
+
+def arrow_rows(rows: pd.DataFrame):
+    """Typed claim rows as an Arrow table that keeps their pandas dtypes (in its metadata:
+    Parquet alone would not keep ``datetime64[s]``), as :func:`typed_frame` reads them."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    dtypes = {name: str(dtype) for name, dtype in rows.dtypes.items()}
+    metadata = {**(table.schema.metadata or {}), _DTYPES_KEY: json.dumps(dtypes).encode()}
+    return table.replace_schema_metadata(metadata)
+
+
+def typed_frame(tables: list):
+    """One claims frame of typed rows held as Arrow tables (:meth:`ClaimsCache.get`,
+    :func:`arrow_rows`), in order, or ``None`` when there are none.
+
+    Joined in Arrow, a column at a time, each column in one piece (Arrow picks rows out of
+    a column in pieces by joining the pieces first, at every sort and filter), and handed
+    to pandas without a copy: the frame of a million claims takes its own size, not that
+    of the tables and of a frame per table besides.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    if not tables:
+        return None
+    dtypes = json.loads(tables[0].schema.metadata[_DTYPES_KEY])
+    # a Parquet entry holds a date of whole seconds in milliseconds, a fresh table in seconds
+    schema = pa.unify_schemas([table.schema for table in tables], promote_options="permissive")
+    pieces = {name: [table[name] for table in tables] for name in schema.names}
+    tables.clear()  # the pieces alone hold the data now: each column's go once joined
+    columns = {}
+    for field in schema:
+        parts = [part.cast(field.type) for part in pieces.pop(field.name)]
+        joined = pa.chunked_array([chunk for part in parts for chunk in part.chunks], field.type)
+        columns[field.name] = joined.combine_chunks() if joined.num_chunks > 1 else joined
+    strings = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}
+    frame = pa.table(columns).to_pandas(types_mapper=strings.get, self_destruct=True)
+    return frame.astype(dtypes)
 
 
 class SourcesCache:

@@ -380,7 +380,16 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
     Parquet or unreadable, its header is not the claims header, or any rule fails (the
     whole read then reports every problem with its line).
     """
-    from .cache import ClaimsCache, cache_folder, chunks_of, codebooks_key, header_end, source_marks
+    from .cache import (
+        ClaimsCache,
+        arrow_rows,
+        cache_folder,
+        chunks_of,
+        codebooks_key,
+        header_end,
+        source_marks,
+        typed_frame,
+    )
 
     folder = cache_folder()
     if folder is None or is_parquet(path):
@@ -396,43 +405,17 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
         return None
     store = ClaimsCache(folder, source_marks(sources))
     chunks = chunks_of(data, body, codebooks_key(books) + data[start:body])
-    frames = [store.get(chunk) for chunk in chunks]
-    missed = [i for i, frame in enumerate(frames) if frame is None]
+    tables = [store.get(chunk) for chunk in chunks]
+    missed = [i for i, table in enumerate(tables) if table is None]
     fresh = _fresh_chunks(path, data, [chunks[i] for i in missed], sources, books, validate)
     if fresh is None:
         return None
-    for i, frame in zip(missed, fresh, strict=True):
-        frames[i] = frame
+    for i in reversed(missed):  # each frame goes once it is an Arrow table
+        tables[i] = arrow_rows(fresh.pop())
         if validate:
-            store.put(chunks[i], frame)
-    frames = [frame for frame in frames if len(frame)]
-    if not frames:
-        return None
-    claims = pd.concat(frames, ignore_index=True)
-    return None if claims["claim_id"].duplicated().any() else contiguous(claims)
-
-
-def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every Arrow-backed column in one piece (in place).
-
-    Concatenated chunks leave each column in pieces, one per chunk, and Arrow picks rows
-    out of a column in pieces (``take``: every sort, filter and slice of the sections) by
-    joining the pieces first, each time: at a million claims a few seconds of a render.
-    A column too large for one piece (over 2 GiB of text) stays as it is.
-    """
-    import pyarrow as pa
-
-    for name in frame.columns:
-        array = frame[name].array
-        if not isinstance(array, pd.arrays.ArrowExtensionArray):
-            continue
-        data = pa.array(array)
-        if isinstance(data, pa.ChunkedArray) and data.num_chunks > 1:
-            try:
-                frame[name] = type(array)(data.combine_chunks())
-            except pa.ArrowInvalid:  # offsets past 2 GiB: kept in pieces
-                continue
-    return frame
+            store.put(chunks[i], tables[i])
+    claims = typed_frame([table for table in tables if table.num_rows])
+    return None if claims is None or claims["claim_id"].duplicated().any() else claims
 
 
 def _fresh_chunks(path, data: bytes, chunks: list, sources, books, validate: bool):

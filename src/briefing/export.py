@@ -10,9 +10,12 @@ under the ``nbconvert.exporters`` entry-point group, so
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
-from functools import cache
+import zlib
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter, TemplateExporter
@@ -245,9 +248,10 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     ----------
     html : str
         HTML from :class:`BriefingHTMLExporter`.
-    attachments : iterable of (name, bytes, description)
+    attachments : iterable of (name, bytes or Deflated, description)
         Files embedded in the PDF (PDF/A-3 allows them), e.g. the claims table and the
-        manifest; dated ``as_of`` so that the bytes never depend on the clock.
+        manifest; dated ``as_of`` so that the bytes never depend on the clock. A file given
+        as :class:`Deflated` was compressed ahead, elsewhere: the same bytes in the PDF.
     as_of : str
         ``YYYY-MM-DD`` date given to the attachments.
 
@@ -264,6 +268,7 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     import weasyprint
 
     html = printed_only(html)
+    ahead = {d.checksum: d.deflated for _, d, _ in attachments if isinstance(d, Deflated)}
     try:
         from weasyprint.text.fonts import FontConfiguration
 
@@ -280,8 +285,11 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
             ],
             font_config=fonts,
             pdf_variant="pdf/a-3a",
-            attachments=[_attachment(*item, as_of) for item in attachments],
-            finisher=_deflate_attachments,
+            attachments=[
+                _attachment(name, getattr(data, "data", data), about, as_of)
+                for name, data, about in attachments
+            ],
+            finisher=partial(_deflate_attachments, ahead),
         )
     except Exception as exc:  # WeasyPrint raises many types; all mean "export failed".
         raise ExportError(f"PDF export failed: {exc}") from exc
@@ -294,16 +302,33 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
 ATTACHMENT_LEVEL = 6
 
 
-def _deflate_attachments(document, pdf) -> None:
-    """WeasyPrint's finisher: deflate each attached file at :data:`ATTACHMENT_LEVEL` (the
-    same ``/FlateDecode`` stream, its checksum and size of the file unchanged)."""
-    import zlib
+@dataclass(frozen=True)
+class Deflated:
+    """A file to attach to a PDF, with what :func:`html_to_pdf` writes for it: made ahead,
+    on a core the render leaves idle meanwhile (deflating the claims of a million rows
+    takes seconds), rather than at the end of the export."""
 
+    data: bytes
+    checksum: str  # the MD5 the PDF records for the file (WeasyPrint's ``/CheckSum``)
+    deflated: bytes  # the file at :data:`ATTACHMENT_LEVEL`
+
+    @classmethod
+    def of(cls, data: bytes) -> Deflated:
+        """``data`` and its deflated form (zlib and the checksum leave the GIL to others)."""
+        checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return cls(data, checksum, zlib.compress(data, ATTACHMENT_LEVEL))
+
+
+def _deflate_attachments(ahead: dict, document, pdf) -> None:
+    """WeasyPrint's finisher: deflate each attached file at :data:`ATTACHMENT_LEVEL` (the
+    same ``/FlateDecode`` stream, its checksum and size of the file unchanged), or take the
+    form deflated ahead (``ahead``: by checksum, :class:`Deflated`)."""
     for stream in pdf.objects:
         extra = getattr(stream, "extra", None)
         if getattr(stream, "compress", False) and extra and extra.get("Type") == "/EmbeddedFile":
-            data = b"\n".join(stream.stream)
-            stream.stream = [zlib.compress(data, ATTACHMENT_LEVEL)]
+            done = ahead.get(str(extra["Params"]["CheckSum"]).strip("<>"))
+            data = None if done is not None else b"\n".join(stream.stream)
+            stream.stream = [done if done is not None else zlib.compress(data, ATTACHMENT_LEVEL)]
             stream.compress = False
             extra["Filter"] = "/FlateDecode"
 

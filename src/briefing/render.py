@@ -165,7 +165,7 @@ def render_briefing(
                 plan.snapshot = Snapshot.load(staging.snapshot)  # and the rest of the render:
                 # the same bytes, read from the file when wanted, not all held meanwhile
             with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
-                validation = pool.submit(timed, validate_inputs, plan)
+                validation = pool.submit(timed, validate_inputs, plan, pdf)
                 validation.add_done_callback(kernel.kill_if_failed)
                 seal = _seal(signer, plan) if pdf else None
                 return _run(plan, output_dir, staging, kernel, step, validation, mode, pdf, seal)
@@ -351,10 +351,12 @@ def read_notebook(data: bytes, path: Path):
         raise ParameterError("notebook", f"{display_path(path)} is not a notebook: {exc}") from exc
 
 
-def validate_inputs(plan: RenderPlan) -> bytes:
+def validate_inputs(plan: RenderPlan, pdf: bool = False):
     """Load and validate the claims and the analyst's tables.
 
-    Returns the rows of the claims table known on ``as_of``, as CSV: the PDF's attachment.
+    Returns the rows of the claims table known on ``as_of``, as CSV: the PDF's attachment;
+    with ``pdf``, as :class:`briefing.export.Deflated`, deflated here (the render validates
+    on the core its kernel leaves free) rather than at the end of the export.
 
     Raises
     ------
@@ -363,6 +365,7 @@ def validate_inputs(plan: RenderPlan) -> bytes:
     """
     from .claims import cells_csv, claim_cells
     from .evidence import complete_evidence, known_on
+    from .export import Deflated
     from .inputs import reading
 
     with reading(plan.snapshot):
@@ -370,7 +373,8 @@ def validate_inputs(plan: RenderPlan) -> bytes:
         known = known_on(evidence, plan.as_of, ["claim_id", "source_id"]).claims["claim_id"]
         cells = claim_cells(plan.paths["claims"], evidence.claims)
     del evidence  # the typed claims (a gigabyte at a million) go before the attachment's copies
-    return cells_csv(cells, known)
+    attachment = cells_csv(cells, known)
+    return Deflated.of(attachment) if pdf else attachment
 
 
 def timed(function, *args):
@@ -589,7 +593,7 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
 
 
 def export_briefing(
-    executed, folder: Path, as_of: str, manifest: dict, claims: bytes, pdf: bool = True,
+    executed, folder: Path, as_of: str, manifest: dict, claims, pdf: bool = True,
     seal=None, written: Path | None = None,
 ) -> None:  # fmt: skip
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
