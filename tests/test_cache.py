@@ -92,6 +92,21 @@ def test_a_warm_load_equals_a_load_without_the_cache(data):
     assert pieces and set(pieces.values()) == {1}  # the chunks' rows joined in one piece
 
 
+@pytest.mark.parametrize(("ending", "inside"), [("\r\n", "\n"), ("\r", "\n"), ("\n", "\r")])
+def test_lines_are_counted_as_the_csv_reader_counts_them(data, ending, inside):
+    header, rows = claims_rows(data)
+    at = header.index("notes")
+    for row in rows[::7]:
+        row[at] = row[at] + inside + "A second line of notes."  # a cell over two lines
+    with (data / "claims" / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator=ending).writerows([header, *rows])
+    cold, written = warm(data)
+    assert len(written) > 10 or ending == "\r"  # chunks end at LFs: CR alone, read whole
+    pd.testing.assert_frame_equal(load_evidence(data).claims, uncached(data))
+    pd.testing.assert_frame_equal(cold, uncached(data))
+    assert cold["line"].iloc[-1] == 1 + len(rows) + len(rows[::7])  # the last record's line
+
+
 def test_chunks_checked_a_few_at_a_time_give_the_whole_tables_answer(data, monkeypatch):
     from briefing import claims as claims_module
 

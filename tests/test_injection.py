@@ -181,3 +181,15 @@ def test_escape_is_inert_and_shows_hidden_characters():
     assert escape('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
     assert escape("\u202eabc") == "\u27e8U+202E\u27e9abc"
     assert escape(None) == "" and escape(float("nan")) == ""
+
+
+def test_a_column_is_escaped_as_each_of_its_cells():
+    import pandas as pd
+
+    from briefing.markup import escape_all
+
+    lines = ["two\nlines", "\n", "ends in a break\n", "\nstarts with one", "cr\r\nlf", "a\rb"]
+    values = [*PAYLOADS, *lines, None, float("nan"), pd.NA, 3, "", "last"]
+    assert escape_all(values) == [escape(value) for value in values]
+    assert escape_all(PAYLOADS) == [escape(value) for value in PAYLOADS]  # no break at all
+    assert escape_all(["\n"]) == ["\n"] and escape_all([]) == []

@@ -118,8 +118,11 @@ def record_chunks(data: bytes, start: int) -> list[tuple[int, int]]:
     return spans
 
 
-def line_count(data: bytes, begin: int, end: int) -> int:
-    """Line breaks in ``data[begin:end]`` as Python's CSV reader counts lines (LF, CRLF, CR)."""
+def line_count(data: bytes, begin: int, end: int, returns: bool = True) -> int:
+    """Line breaks in ``data[begin:end]`` as Python's CSV reader counts lines (LF, CRLF, CR);
+    ``returns=False`` when ``data`` holds no carriage return (then only LFs are counted)."""
+    if not returns:
+        return data.count(b"\n", begin, end)
     return (
         data.count(b"\n", begin, end)
         + data.count(b"\r", begin, end)
@@ -140,12 +143,13 @@ class Chunk:
 def chunks_of(data: bytes, body: int, context: bytes) -> list[Chunk]:
     """The chunks of ``data`` after the header (which ends at ``body``), keyed by
     ``context`` (code, codebooks, header) and their bytes."""
-    found, line = [], 1 + line_count(data, 0, body)
+    returns = b"\r" in data  # a file with LF line endings is counted in one pass
+    found, line = [], 1 + line_count(data, 0, body, returns)
     for begin, end in record_chunks(data, body):
         digest = hashlib.sha256(context)
         digest.update(memoryview(data)[begin:end])
         found.append(Chunk(begin, end, line, digest.hexdigest()))
-        line += line_count(data, begin, end)
+        line += line_count(data, begin, end, returns)
     return found
 
 

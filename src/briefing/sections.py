@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import charts, markup
-from .analysis import LIMITS, appendix, changes, most_recent, stances, summary
+from .analysis import LIMITS, among, appendix, changes, most_recent, stances, summary
 from .analysis import corroboration as support_
 from .analysis import figures as figures_
 from .analysis import judgments as judgments_
@@ -306,10 +306,11 @@ def gaps(scope: Scope) -> str:
 
 def new_since(scope: Scope) -> set[str]:
     """The ids of the claims first known after the date compared with."""
+    ids = scope.evidence.claims["claim_id"]
     if not scope.since:
-        return set(scope.evidence.claims["claim_id"].tolist())
+        return set(ids.tolist())
     before = known_on(scope.everything, scope.since, ["claim_id", "source_id"]).claims["claim_id"]
-    return set(scope.evidence.claims["claim_id"].tolist()) - set(before.tolist())
+    return set(ids[~among(ids, before)].tolist())  # a few, not a set of every id twice
 
 
 def printed(scope: Scope) -> set[str]:
@@ -388,10 +389,14 @@ def changed(scope: Scope) -> dict[str, list[str]]:
     """What changed since the date compared with (``{}`` for a first briefing), once."""
     if not scope.since:
         return {}
-    before = known_on(scope.everything, scope.since, changes.BEFORE_COLUMNS)
     return scope.once(
         "changed",
-        lambda: changes.what_changed(before, scope.evidence, _figures(scope)[0], _denials(scope)),
+        lambda: changes.what_changed(
+            known_on(scope.everything, scope.since, changes.BEFORE_COLUMNS),
+            scope.evidence,
+            _figures(scope)[0],
+            _denials(scope),
+        ),
     )
 
 

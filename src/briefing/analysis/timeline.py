@@ -34,7 +34,7 @@ def timeline(
     dated = claims[[*keys, "claim_id"]]  # only what the rows show: cheap to filter
     dated = dated[dated["claim_date"].notna()]
     if recent_days is not None:  # only the statements a capped timeline can show
-        days = sorted(set(dated["claim_date"]))[-recent_days:]
+        days = dated["claim_date"].drop_duplicates().sort_values().iloc[-recent_days:]
         dated = dated[dated["claim_date"].isin(days)]
     said = dated.groupby(keys, sort=True)["claim_id"].agg(list).reset_index()
     rows += [
