@@ -159,9 +159,8 @@ def render_briefing(
                 signed_by = signer.record() if signer is not None else signed_by
                 plan = plan_render(
                     as_of, since, title, marking, notebook, Path(data_dir), provenance, overrides,
-                    signed_by,
+                    signed_by, staging.snapshot,
                 )  # fmt: skip
-                plan.snapshot.save(staging.snapshot)  # what the kernel reads
                 plan.snapshot = Snapshot.load(staging.snapshot)  # and the rest of the render:
                 # the same bytes, read from the file when wanted, not all held meanwhile
             with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
@@ -274,20 +273,17 @@ def plan_render(
     provenance,
     overrides: dict,
     signed_by: dict | None = None,
+    save_to: Path | None = None,
 ) -> RenderPlan:
     """Read every input once, check the parameters against the codebooks and sources;
     raise before anything runs.
 
-    The claims and the analyst's tables are validated later, by :func:`validate_inputs`,
-    while the notebook executes.
+    ``save_to``: where to save the snapshot for the kernel (:meth:`briefing.inputs.Snapshot.
+    save`), which is written while the sources are parsed. The claims and the analyst's
+    tables are validated later, by :func:`validate_inputs`, while the notebook executes.
     """
     from .evidence import data_paths
-    from .inputs import read_input, reading, take_snapshot
-    from .manifest import build_manifest
-    from .parameters import declared_parameters
-    from .reference import load_codebooks
-    from .settings import read_settings
-    from .sources import load_sources
+    from .inputs import take_snapshot
 
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
@@ -298,6 +294,27 @@ def plan_render(
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
     snapshot = take_snapshot({**paths, "notebook": notebook})
+    with ThreadPoolExecutor(1, thread_name_prefix="save-snapshot") as pool:  # disk, no GIL
+        saved = pool.submit(snapshot.save, save_to) if save_to is not None else None
+        plan = _planned(as_of, since, title, marking, notebook, data_dir, provenance, overrides,
+                        signed_by, paths, snapshot)  # fmt: skip
+        if saved is not None:
+            saved.result()
+    return plan
+
+
+def _planned(
+    as_of, since, title, marking, notebook, data_dir, provenance, overrides, signed_by, paths,
+    snapshot,
+) -> RenderPlan:  # fmt: skip
+    """:func:`plan_render` once the inputs are read into ``snapshot``."""
+    from .inputs import read_input, reading
+    from .manifest import build_manifest
+    from .parameters import declared_parameters
+    from .reference import load_codebooks
+    from .settings import read_settings
+    from .sources import load_sources
+
     with reading(snapshot):
         books = load_codebooks(paths["reference"])
         sources = load_sources(paths["sources"])
