@@ -193,3 +193,17 @@ def test_a_column_is_escaped_as_each_of_its_cells():
     assert escape_all(values) == [escape(value) for value in values]
     assert escape_all(PAYLOADS) == [escape(value) for value in PAYLOADS]  # no break at all
     assert escape_all(["\n"]) == ["\n"] and escape_all([]) == []
+
+
+def test_an_arrow_column_is_escaped_as_each_of_its_cells():
+    import pandas as pd
+
+    from briefing.markup import escape_column
+
+    printable = [p for p in PAYLOADS if p.isprintable()]  # escaped by Arrow's replacements
+    assert len(printable) > 10 and "&" in "".join(printable) and "'" in "".join(printable)
+    for values in (printable, [*printable, None, "two\nlines"], PAYLOADS):
+        column = pd.Series(values, dtype="string[pyarrow]")
+        assert escape_column(column).to_pylist() == [escape(v) for v in values]
+    dates = pd.Series(pd.to_datetime(["2024-10-24", None]))  # not text: cell by cell
+    assert escape_column(dates).to_pylist() == [escape(v) for v in dates]

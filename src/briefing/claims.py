@@ -36,7 +36,7 @@ from .tables import (
     rule,
     shown,
 )
-from .text import field_problem
+from .text import arrow_bytes, field_problem
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",
@@ -524,19 +524,8 @@ def cells_csv(table, claim_ids) -> bytes:
     for batch in kept.to_batches(CSV_BATCH_ROWS):
         cells = [_csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
-        parts.append(_joined(pc.binary_join_element_wise(rows, "", "\n")))
+        parts.append(arrow_bytes(pc.binary_join_element_wise(rows, "", "\n")))
     return b"".join(parts)
-
-
-def _joined(texts) -> bytes:
-    """The texts of an Arrow text array one after the other, as bytes: its data buffer,
-    never a Python string per row."""
-    import numpy as np
-    import pyarrow as pa
-
-    texts = texts.cast(pa.large_string())
-    at = np.frombuffer(texts.buffers()[1], np.int64)[texts.offset : texts.offset + len(texts) + 1]
-    return texts.buffers()[2][int(at[0]) : int(at[-1])].to_pybytes() if len(texts) else b""
 
 
 def _inert(cells):

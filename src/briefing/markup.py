@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from .text import visible
+from .text import arrow_bytes, obeyed, visible
 
 #: The file a render's kernel writes the appendix's listing of every claim to, and the
 #: comments around the listing in the notebook's output, which the render replaces by it.
@@ -227,27 +227,79 @@ def table_rows(
     numeric: tuple[str, ...] = (),
     row_classes: list[str] | None = None,
 ) -> list[str]:
-    """The ``<tr>`` of every record of ``frame``, in order (see :func:`linked_table`).
+    """The ``<tr>`` of every record of ``frame``, in order (see :func:`linked_table`)."""
+    return row_array(frame, links, row_id, numeric, row_classes).to_pylist()
 
-    Built column by column, so that a large table (the appendix) is made once and sliced,
-    rather than one table at a time.
-    """
 
-    def cells(column: str) -> list[str]:
-        css = ' class="num"' if column in numeric else ""
-        values = frame[column].tolist()
-        shown = [claim_links(v) for v in values] if column in links else escape_all(values)
-        return [f"<td{css}>{cell}</td>" for cell in shown]
+def row_array(
+    frame: pd.DataFrame,
+    links: tuple[str, ...] = (),
+    row_id: str = "",
+    numeric: tuple[str, ...] = (),
+    row_classes: list[str] | None = None,
+):
+    """:func:`table_rows` as an Arrow text array: built a column at a time, each column
+    escaped whole (:func:`escape_column`), so that the appendix of a million claims is made
+    in Arrow, without a Python string per cell (:func:`html_of` gives a run of rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    starts = [""] * len(frame)
+    text = pa.large_string()
+    pieces: list = ["<tr"]
     if row_id:
-        starts = [f' id="{v}"' for v in escape_all(frame[row_id].tolist())]
+        pieces += [' id="', escape_column(frame[row_id]), '"']
     if row_classes:
         shown = {css: f' class="{escape(css)}"' if css else "" for css in set(row_classes)}
-        starts = [start + shown[css] for start, css in zip(starts, row_classes, strict=True)]
-    columns = [cells(c) for c in frame.columns]
-    rows = zip(starts, *columns, strict=True)
-    return ["<tr" + start + ">" + "".join(row) + "</tr>" for start, *row in rows]
+        pieces.append(pa.array([shown[css] for css in row_classes], text))
+    pieces.append(">")
+    for column in frame.columns:
+        css = ' class="num"' if column in numeric else ""
+        if column in links:
+            cells = pa.array([claim_links(v) for v in frame[column].tolist()], text)
+        else:
+            cells = escape_column(frame[column])
+        pieces += [f"<td{css}>", cells, "</td>"]
+    pieces.append("</tr>")
+    if len(frame) == 0:
+        return pa.array([], text)
+    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, text) for p in pieces]
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", text))
+
+
+def html_of(rows, start: int = 0, end: int | None = None) -> str:
+    """The rows ``start:end`` of a :func:`row_array` one after the other, as one text."""
+    return arrow_bytes(rows, start, end).decode("utf-8")
+
+
+#: What :func:`html.escape` (``quote=True``) replaces, in its order: ``&`` first.
+HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def escape_column(values):
+    """:func:`escape_all` of a column (a pandas Series), as an Arrow text array.
+
+    A column of text with nothing :func:`briefing.text.visible` would show (the test, made
+    on all its texts at once, is the one :func:`escape` makes) needs only the replacements
+    of :data:`HTML_ESCAPES`, which Arrow makes; any other column goes through
+    :func:`escape_all`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return pa.array(escape_all(values.tolist()), text)
+    cells = pc.fill_null(pa.array(values.array).cast(text), "")
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    texts = arrow_bytes(cells).decode("utf-8")
+    if not obeyed(texts):
+        return pa.array(escape_all(cells.to_pylist()), text)
+    for character, entity in HTML_ESCAPES:
+        if character in texts:  # ids, grades and dates hold none: no pass over them
+            cells = pc.replace_substring(cells, character, entity)
+    return cells
 
 
 def table_around(

@@ -370,14 +370,15 @@ def sources_and_claims(scope: Scope) -> str:
 def _listing(claims, sources, keep: set):
     """The appendix's blocks, a source at a time: a heading and the table of its claims, a
     claim the PDF does not print (not in ``keep``) marked ``not-printed`` (as is a source
-    none of whose claims it prints). Rows are made for many sources at once (a column at a
-    time, see :func:`briefing.markup.table_rows`), never for the whole table at once."""
+    none of whose claims it prints). Rows are made for many sources at once (in Arrow, a
+    column at a time, see :func:`briefing.markup.row_array`), never for the whole table at
+    once."""
     for batch, groups in appendix.claims_by_source(claims, sources):
         table = appendix.claims_table(batch)
         classes = ["" if claim in keep else "not-printed" for claim in table["Claim"].tolist()]
-        rows = markup.table_rows(table, row_id="Claim", row_classes=classes)
+        rows = markup.row_array(table, row_id="Claim", row_classes=classes)
         for source, at in groups:
-            body = "".join(rows[i] for i in at)
+            body = markup.html_of(rows, at.start, at.stop)
             listed = markup.source_heading(source) + markup.table_around(
                 table.columns, body, css_class="claims"
             )

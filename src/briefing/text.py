@@ -152,9 +152,16 @@ def _shown(char: str) -> bool:
 def visible(text: str) -> str:
     """Show controls, format characters (bidi marks, zero-width), separators, surrogates
     and unassigned code points as ``⟨U+202E⟩`` instead of obeying them."""
-    if text.isprintable() or text.translate(_WITHOUT_BREAKS).isprintable():
-        return text  # at C speed: nothing to show (line breaks and tabs are obeyed)
+    if obeyed(text):
+        return text
     return "".join(f"\u27e8U+{ord(c):04X}\u27e9" if _shown(c) else c for c in text)
+
+
+def obeyed(text: str) -> bool:
+    """Whether :func:`visible` leaves ``text`` as it is (decided at C speed): nothing in it
+    to show, line breaks, tabs and spaces being obeyed. Of texts put one after the other,
+    the whole is obeyed exactly when each one is (the test is a character at a time)."""
+    return text.isprintable() or text.translate(_WITHOUT_BREAKS).isprintable()
 
 
 #: Line breaks, tabs and space separators (no-break spaces, …): obeyed by :func:`visible`,
@@ -167,3 +174,19 @@ def shown(value: object, limit: int = 60) -> str:
     """Quote a value for a message, shortened to ``limit`` characters."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def arrow_bytes(texts, start: int = 0, end: int | None = None) -> bytes:
+    """The UTF-8 of the texts ``start:end`` of an Arrow text array one after the other (a
+    missing one counts as empty): a slice of its data buffer, never a Python string per
+    text."""
+    import numpy as np
+    import pyarrow as pa
+
+    texts = texts.cast(pa.large_string())
+    end = len(texts) if end is None else end
+    data = texts.buffers()[2]
+    if end <= start or data is None:
+        return b""
+    at = np.frombuffer(texts.buffers()[1], np.int64, end - start + 1, 8 * (texts.offset + start))
+    return data[int(at[0]) : int(at[-1])].to_pybytes()
