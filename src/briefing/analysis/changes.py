@@ -71,6 +71,10 @@ def judgment_changes(before: pd.DataFrame, after: pd.DataFrame, words: pd.DataFr
     return added, revised
 
 
+#: The columns of a withdrawn denial that "Denials withdrawn" shows, in its order.
+WITHDRAWN_SHOWN = ["claim_id", "actor", "claimant_country", "topic", "withdrawn_by", "withdrawn_on"]
+
+
 def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str]]:
     """Everything that changed between two briefings' evidence, as sentences by heading.
 
@@ -122,10 +126,11 @@ def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str
             for d in new_denials.itertuples()
         ],
         "Denials withdrawn": [
-            f"{d.claim_id}: {who(d.actor, d.claimant_country)} on {d.topic.lower()}, "
-            f"withdrawn by {d.withdrawn_by} ({day(d.withdrawn_on)})"
-            for d in now_withdrawn.itertuples()
-            if d.claim_id not in was_withdrawn
+            f"{claim}: {who(actor, country)} on {topic.lower()}, withdrawn by {by} ({day(on)})"
+            for claim, actor, country, topic, by, on in zip(
+                *(now_withdrawn[c].tolist() for c in WITHDRAWN_SHOWN), strict=True
+            )
+            if claim not in was_withdrawn
         ],
         "Gaps opened": [
             f"{g.gap_id}: {g.question}"

@@ -41,7 +41,7 @@ def review(
     """
     as_of = pd.Timestamp(as_of)
     used = claims[["claim_id", "source_id", "claim_date", "topic", "indicator"]]
-    dated = with_dates(used, sources).sort_values(["source_published", "claim_id"])
+    dated = with_dates(used, sources)
     indexed = dated.set_index("claim_id")
     states, newer = [], []
     for judgment in judgments.itertuples():
@@ -61,7 +61,8 @@ def review(
             states.append("flagged")
         else:
             states.append("current")
-        newer.append(bearing["claim_id"].tolist() if stale else [])
+        oldest_first = bearing.sort_values(["source_published", "claim_id"]) if stale else None
+        newer.append(oldest_first["claim_id"].tolist() if stale else [])
     return judgments.assign(state=states, newer_claims=newer).reset_index(drop=True)
 
 

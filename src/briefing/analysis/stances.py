@@ -48,9 +48,12 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         ``contradicted_by`` lists the asserting claims of other roots, only when there are
         at most ``LIMITS["links"]`` of them (``contradicted_count`` counts them all).
     """
-    dated = with_dates(claims[DENIAL_INPUTS], sources).assign(_root=lambda f: _root(f))
+    slim = [name for name in DENIAL_INPUTS if name != "statement"]  # the long text: denials'
+    dated = with_dates(claims[slim], sources).assign(_root=lambda f: _root(f))
     asserting = dated[dated["stance"] == "asserts"]
-    denied = dated[dated["stance"] == "denies"]
+    denies = (dated["stance"] == "denies").to_numpy()
+    denied = dated[denies]
+    statements = claims["statement"][denies]
     pairs = denied[["topic", "_root"]]
     per_topic = asserting.groupby("topic", sort=False).size()
     per_root = asserting.groupby(["topic", "_root"], sort=False).size().rename("_n")
@@ -65,7 +68,7 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
             "claimant_country": denied["claimant_country"].tolist(),
             "topic": denied["topic"].map(topics["label"]).fillna(denied["topic"]).tolist(),
             "topic_code": denied["topic"].tolist(),
-            "statement": denied["statement"].tolist(),
+            "statement": statements.tolist(),
             "said": denied["said"].to_numpy(),
             "contradicted_count": count.tolist(),
             "contradicted_by": _contradicting(pairs, count.tolist(), asserting),
@@ -99,8 +102,14 @@ def _first_later(denied: pd.DataFrame, asserting: pd.DataFrame) -> pd.DataFrame:
     """Per denial (in its order): ``withdrawn_by``, the first assertion of its topic and root
     said after it (by date said, then published, then claim id), and ``withdrawn_on``, the
     date said; missing when there is none."""
-    later = asserting.assign(_k=_keys(asserting), withdrawn_by=asserting["claim_id"])
-    later = later.sort_values(["_k", "withdrawn_by"], kind="stable")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = _keys(asserting)
+    ranks = pa.table({"k": keys, "id": pa.array(asserting["claim_id"].array)})  # in Arrow:
+    order = pc.sort_indices(ranks, [("k", "ascending"), ("id", "ascending")]).to_numpy()
+    later = asserting[["topic", "_root", "claim_id", "said"]].iloc[order]  # no text factorized
+    later = later.assign(_k=keys[order]).rename(columns={"claim_id": "withdrawn_by"})
     later = later.drop_duplicates(["topic", "_root", "_k"])
     later = later[["topic", "_root", "_k", "withdrawn_by", "said"]]
     wanted = denied[["topic", "_root"]].assign(_k=_keys(denied), _at=range(len(denied)))
