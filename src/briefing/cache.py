@@ -225,8 +225,8 @@ def typed_frame(tables: list):
 
     Joined in Arrow, a column at a time, each column in one piece (Arrow picks rows out of
     a column in pieces by joining the pieces first, at every sort and filter), and handed
-    to pandas without a copy: the frame of a million claims takes its own size, not that
-    of the tables and of a frame per table besides.
+    to pandas without another copy: one join of the tables, not a frame per table, their
+    concatenation and a join of every column again.
     """
     import pandas as pd
     import pyarrow as pa

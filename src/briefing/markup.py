@@ -1,7 +1,8 @@
 """Turn data into HTML for the notebook's outputs, escaping every value on the way.
 
 Text from claims, sources and parameters is data, never markup: :func:`escape` is the one
-place where it becomes HTML, and every builder here goes through it.
+place where it becomes HTML, and every builder here goes through it (:func:`escape_all` and
+:func:`escape_column` give, for a whole column at once, the texts it gives each value).
 """
 
 from __future__ import annotations
@@ -245,6 +246,8 @@ def row_array(
     import pyarrow.compute as pc
 
     text = pa.large_string()
+    if len(frame) == 0:
+        return pa.array([], text)
     pieces: list = ["<tr"]
     if row_id:
         pieces += [' id="', escape_column(frame[row_id]), '"']
@@ -260,8 +263,6 @@ def row_array(
             cells = escape_column(frame[column])
         pieces += [f"<td{css}>", cells, "</td>"]
     pieces.append("</tr>")
-    if len(frame) == 0:
-        return pa.array([], text)
     arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, text) for p in pieces]
     return pc.binary_join_element_wise(*arrays, pa.scalar("", text))
 
