@@ -327,8 +327,9 @@ def _deflate_attachments(ahead: dict, document, pdf) -> None:
         extra = getattr(stream, "extra", None)
         if getattr(stream, "compress", False) and extra and extra.get("Type") == "/EmbeddedFile":
             done = ahead.get(str(extra["Params"]["CheckSum"]).strip("<>"))
-            data = None if done is not None else b"\n".join(stream.stream)
-            stream.stream = [done if done is not None else zlib.compress(data, ATTACHMENT_LEVEL)]
+            if done is None:
+                done = zlib.compress(b"\n".join(stream.stream), ATTACHMENT_LEVEL)
+            stream.stream = [done]
             stream.compress = False
             extra["Filter"] = "/FlateDecode"
 

@@ -217,19 +217,8 @@ def linked_table(
     may carry an anchor (the value of column ``row_id``) that links elsewhere point to;
     ``css_class`` names the table's class, ``row_classes`` each row's (blank for none),
     for stylesheets."""
-    body = table_rows(frame, links, row_id, numeric, row_classes)
-    return table_around(frame.columns, "".join(body), caption, numeric, css_class)
-
-
-def table_rows(
-    frame: pd.DataFrame,
-    links: tuple[str, ...] = (),
-    row_id: str = "",
-    numeric: tuple[str, ...] = (),
-    row_classes: list[str] | None = None,
-) -> list[str]:
-    """The ``<tr>`` of every record of ``frame``, in order (see :func:`linked_table`)."""
-    return row_array(frame, links, row_id, numeric, row_classes).to_pylist()
+    body = html_of(row_array(frame, links, row_id, numeric, row_classes))
+    return table_around(frame.columns, body, caption, numeric, css_class)
 
 
 def row_array(
@@ -239,9 +228,10 @@ def row_array(
     numeric: tuple[str, ...] = (),
     row_classes: list[str] | None = None,
 ):
-    """:func:`table_rows` as an Arrow text array: built a column at a time, each column
-    escaped whole (:func:`escape_column`), so that the appendix of a million claims is made
-    in Arrow, without a Python string per cell (:func:`html_of` gives a run of rows)."""
+    """The ``<tr>`` of every record of ``frame``, in order (see :func:`linked_table`), as an
+    Arrow text array: built a column at a time, each column escaped whole
+    (:func:`escape_column`), so that the appendix of a million claims is made in Arrow,
+    without a Python string per cell (:func:`html_of` gives a run of rows as text)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -306,7 +296,7 @@ def escape_column(values):
 def table_around(
     columns, body: str, caption: str = "", numeric: tuple[str, ...] = (), css_class: str = ""
 ) -> str:
-    """A table with a header row of ``columns`` around ``body`` (rows of :func:`table_rows`)."""
+    """A table with a header row of ``columns`` around ``body`` (rows of :func:`row_array`)."""
     head = _header_row(tuple(columns), tuple(numeric))
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     attribute = f' class="{escape(css_class)}"' if css_class else ""

@@ -61,8 +61,10 @@ def review(
             states.append("flagged")
         else:
             states.append("current")
-        oldest_first = bearing.sort_values(["source_published", "claim_id"]) if stale else None
-        newer.append(oldest_first["claim_id"].tolist() if stale else [])
+        if stale:  # listed oldest first
+            newer.append(bearing.sort_values(["source_published", "claim_id"])["claim_id"].tolist())
+        else:
+            newer.append([])
     return judgments.assign(state=states, newer_claims=newer).reset_index(drop=True)
 
 
