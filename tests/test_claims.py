@@ -43,6 +43,7 @@ def test_fixture_dataset_is_valid(dataset, capsys):
         (0, "claim_date", "2024-13-01", ("'2024-13-01'",)),
         (0, "quantity_low", "-5", ("'-5'", "0 or more")),
         (0, "quantity_high", "3,000", ("'3,000'", "digits only")),
+        (0, "quantity_low", "\u00b2", ("'\u00b2'", "digits only")),  # a digit to str, not to int
         (0, "quantity_high", "3000.5", ("'3000.5'", "whole number")),
         (1, "topic", "nukes", ("'nukes'", "topics.csv")),
         (1, "stance", " asserts", ("' asserts'", "no spaces around the value")),

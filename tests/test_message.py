@@ -94,3 +94,5 @@ def test_bad_addresses_and_relays_are_refused(rendered):
         briefing_message(rendered.folder, ["not an address"])
     with pytest.raises(ParameterError, match="HOST:PORT"):
         send(briefing_message(rendered.folder, ["desk@example.org"]), "nowhere")
+    with pytest.raises(ParameterError, match="HOST:PORT"):  # a digit to isdigit, not to int
+        send(briefing_message(rendered.folder, ["desk@example.org"]), "localhost:\u00b2")

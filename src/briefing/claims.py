@@ -19,7 +19,13 @@ import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, InvalidInputError, Problem, display_path
-from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
+from .figure_text import (
+    analysts_coding,
+    bound_kinds,
+    noted_coding,
+    unstated_bounds,
+    whole_number,
+)
 from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
@@ -90,16 +96,11 @@ def _column_rules(books: dict[str, pd.DataFrame]) -> dict[str, list]:
     return rules
 
 
-def _whole_number(cell: str) -> bool:
-    """Digits only: a whole, non-negative count with no separators."""
-    return cell.isascii() and cell.isdigit()
-
-
 def _figure_problems(row: dict) -> list[tuple[str, str]]:
     """``(column, message)`` for what is wrong with a row's figure (see :mod:`.figures`)."""
     low, high, words = row["quantity_low"], row["quantity_high"], row["figure_text"]
     counted, problems = low != "" or high != "", []
-    if _whole_number(low) and _whole_number(high) and int(low) > int(high):
+    if whole_number(low) and whole_number(high) and int(low) > int(high):
         return [("quantity_low", f"found {low} above quantity_high {high}; expected low <= high")]
     for name in FIGURE_COLUMNS:
         if counted and row[name] == "":

@@ -127,10 +127,16 @@ def noted_coding(notes: str, statuses) -> list[tuple[str, str, str]]:
     return found
 
 
+def whole_number(cell: str) -> bool:
+    """Digits only (ASCII: ``"²"`` is a digit to :meth:`str.isdigit`, not to :func:`int`): a
+    whole, non-negative count with no separators."""
+    return cell.isascii() and cell.isdigit()
+
+
 def unstated_bounds(words: str, low: str, high: str) -> list[str]:
     """The bounds (as cells) that are no number written in ``words``."""
     numbers = stated_numbers(words)
-    return [cell for cell in (low, high) if cell.isdigit() and int(cell) not in numbers]
+    return [cell for cell in (low, high) if whole_number(cell) and int(cell) not in numbers]
 
 
 def bound_kinds(low: pd.Series, high: pd.Series) -> pd.Series:

@@ -113,7 +113,7 @@ def send(message: EmailMessage, relay: str) -> None:
 
 def _relay(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):  # "²" is no port for int()
         raise ParameterError("smtp", f"found {value!r}; expected HOST:PORT")
     return host.strip("[]"), int(port)
 
