@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+from concurrent.futures import Future
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
+from briefing import evidence
+from briefing.evidence import data_paths
+from briefing.inputs import take_snapshot
 from briefing.kernel import Kernel, ReadyClient
 
 NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
@@ -58,3 +64,57 @@ def test_waiting_for_a_dead_kernel_fails_instead_of_hanging():
         os.kill(kernel.manager.provisioner.pid, signal.SIGKILL)
         with pytest.raises(RuntimeError, match="died"):
             asyncio.run(wait(kernel.manager))
+
+
+def test_the_kernel_loads_the_evidence_once_the_snapshot_is_saved(tmp_path):
+    # A render's kernel starts loading its evidence as soon as the render has saved the
+    # snapshot (while the render still plans); the notebook's load_evidence takes that
+    # evidence: the snapshot's bytes, not what the disk holds by then.
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    claims = data / "claims" / "claims.csv"
+    rows = len(pd.read_csv(claims))
+    snapshot = tmp_path / "render" / "inputs.snapshot"
+    snapshot.parent.mkdir()
+
+    async def preload(manager) -> list[str]:
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            check = "import briefing.evidence as e; e._PRELOAD['future'].done()"
+            waiting = await run(client, check)
+            take_snapshot({**data_paths(data), "notebook": NOTEBOOK}).save(snapshot)
+            claims.write_text("claim_id\nchanged on disk after the snapshot\n")
+            loaded = await run(
+                client,
+                "named, early = e._PRELOAD['future'].result(timeout=120); "
+                f"everything = e.load_evidence({str(data)!r}, validate=False); "
+                "everything is early, len(everything.claims), 'future' in e._PRELOAD",
+            )
+            return waiting + loaded
+        finally:
+            client.stop_channels()
+
+    with Kernel(NOTEBOOK, snapshot) as kernel:
+        assert asyncio.run(preload(kernel.manager)) == ["False", f"(True, {rows}, False)"]
+
+
+def test_a_notebook_that_loads_other_inputs_does_not_take_the_preloaded_evidence(
+    tmp_path, monkeypatch
+):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    other = tmp_path / "other.csv"
+    shutil.copy(data / "claims" / "claims.csv", other)
+    early = Future()
+    early.set_result((evidence._inputs_named(data_paths(data)), "preloaded"))
+    monkeypatch.setitem(evidence._PRELOAD, "future", early)
+    loaded = evidence.load_evidence(data, claims_path=other, validate=False)
+    assert isinstance(loaded, evidence.Evidence) and "future" not in evidence._PRELOAD
+    assert evidence.ROLES == tuple(data_paths(data))  # the roles a snapshot records
+    early = Future()
+    early.set_result((evidence._inputs_named(data_paths(data)), "preloaded"))
+    monkeypatch.setitem(evidence._PRELOAD, "future", early)
+    assert isinstance(evidence.load_evidence(data, validate=True), evidence.Evidence)
+    assert evidence.load_evidence(data, validate=False) == "preloaded"  # kept for its own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,10 @@ def data_paths(
     }
 
 
+#: The inputs of a briefing, by role (the keys of :func:`data_paths`).
+ROLES = ("settings", "reference", "sources", "claims", "judgments", "gaps", "events")
+
+
 def load_evidence(
     data_dir: Path | str = "data",
     claims_path=None,
@@ -92,8 +98,64 @@ def load_evidence(
         A subclass naming every problem as ``path:line:column: message``.
     """
     paths = data_paths(data_dir, claims_path, sources_dir, judgments_path, gaps_path, events_path)
+    preloaded = None if validate else _preloaded(paths)
+    if preloaded is not None:
+        return preloaded
     books = load_codebooks(paths["reference"])
     return complete_evidence(paths, books, load_sources(paths["sources"]), validate)
+
+
+#: The evidence a render's kernel loads while the render plans (:func:`preload_render_evidence`).
+_PRELOAD: dict[str, Future] = {}
+
+
+def preload_render_evidence() -> None:
+    """In a render's kernel, as it boots: load the evidence its render's snapshot names, in a
+    thread, as soon as the render has saved the snapshot, while the render still plans.
+
+    The notebook's :func:`load_evidence` (``validate=False``, as a render runs it) then
+    takes it, if it names the same inputs; otherwise it is dropped and the notebook loads
+    its own. The snapshot does not change during a render, so both read the same bytes;
+    what the preload cannot load (an unreadable table) is loaded again by the notebook,
+    which reports it. Outside a render's kernel this does nothing.
+    """
+    from .inputs import in_render_kernel
+
+    if not in_render_kernel():
+        return
+    future = Future()
+    _PRELOAD["future"] = future
+    threading.Thread(target=_preload, args=(future,), name="preload-evidence", daemon=True).start()
+
+
+def _preload(future: Future) -> None:
+    """Load the evidence of the render's snapshot into ``future`` (with its inputs)."""
+    from .inputs import saved_render_snapshot
+
+    try:
+        roles = saved_render_snapshot().roles
+        paths = {role: roles.get(role) and Path(roles[role]) for role in ROLES}
+        books = load_codebooks(paths["reference"])
+        evidence = complete_evidence(paths, books, load_sources(paths["sources"]), False)
+        future.set_result((_inputs_named(paths), evidence))
+    except BaseException as exc:  # noqa: BLE001 (the notebook's own load reports it)
+        future.set_exception(exc)
+
+
+def _preloaded(paths: dict) -> Evidence | None:
+    """The preloaded evidence, if there is one and it has ``paths``' inputs (taken once)."""
+    future = _PRELOAD.pop("future", None)
+    if future is None or future.exception() is not None:
+        return None
+    named, evidence = future.result()
+    return evidence if named == _inputs_named(paths) else None
+
+
+def _inputs_named(paths: dict) -> dict:
+    """``paths`` as a snapshot names them (resolved)."""
+    from .inputs import key
+
+    return {role: path and key(path) for role, path in paths.items()}
 
 
 def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=True) -> Evidence:

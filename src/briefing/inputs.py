@@ -20,6 +20,7 @@ import os
 import pickle
 import stat
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -53,6 +54,8 @@ class Snapshot:
     files: Mapping[str, bytes | str] = field(default_factory=dict)
     listings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     absent: set[str] = field(default_factory=set)
+    #: The inputs by role (:func:`take_snapshot`'s ``paths``), resolved; ``None``: not used.
+    roles: dict[str, str | None] = field(default_factory=dict)
 
     def add_file(self, path: Path) -> None:
         """Read ``path`` from disk into the snapshot (or record why it cannot be read)."""
@@ -95,7 +98,7 @@ class Snapshot:
             else:
                 index[name] = (offset, len(data))
                 offset += len(data)
-        head = pickle.dumps((index, self.listings, self.absent), protocol=5)
+        head = pickle.dumps((index, self.listings, self.absent, self.roles), protocol=5)
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
             handle.write(len(head).to_bytes(8, "big") + head)
@@ -110,8 +113,8 @@ class Snapshot:
         files are read from ``path`` when asked for."""
         with Path(path).open("rb") as handle:
             size = int.from_bytes(handle.read(8), "big")
-            index, listings, absent = pickle.loads(handle.read(size))  # noqa: S301
-        return cls(StoredFiles(Path(path), 8 + size, index), listings, absent)
+            index, listings, absent, roles = pickle.loads(handle.read(size))  # noqa: S301
+        return cls(StoredFiles(Path(path), 8 + size, index), listings, absent, roles)
 
 
 class StoredFiles(Mapping):
@@ -177,7 +180,7 @@ def take_snapshot(paths: dict) -> Snapshot:
     loaders treat the analyst's tables as optional); an unreadable one is recorded, and
     reported by the loader that reads it.
     """
-    snapshot = Snapshot()
+    snapshot = Snapshot(roles={kind: path and key(path) for kind, path in paths.items()})
     for kind, path in paths.items():
         if path is None:
             continue
@@ -193,6 +196,7 @@ def take_snapshot(paths: dict) -> Snapshot:
 
 _IN_FORCE: ContextVar[Snapshot | None] = ContextVar("briefing_snapshot", default=None)
 _PROCESS: dict[str, Snapshot | str | None] = {"snapshot": None}
+_LOADING = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -223,11 +227,29 @@ def render_file(name: str) -> Path | None:
     return folder / name if folder else None
 
 
+def in_render_kernel() -> bool:
+    """Whether this process is a render's kernel (:func:`use_render_snapshot` found one)."""
+    return _PROCESS.get("snapshot") is not None
+
+
+def saved_render_snapshot(poll: float = 0.02) -> Snapshot | None:
+    """In a render's kernel: the render's snapshot, once the render has saved it (this waits
+    for the file, which appears whole); ``None`` anywhere else."""
+    name = _PROCESS.get("snapshot")
+    if name is None:
+        return None
+    while isinstance(name, str) and not os.path.exists(name):
+        time.sleep(poll)
+    return in_force()
+
+
 def in_force() -> Snapshot | None:
     """The snapshot the readers serve now, if any."""
     snapshot = _IN_FORCE.get()
     if snapshot is None and isinstance(_PROCESS["snapshot"], str):
-        _PROCESS["snapshot"] = Snapshot.load(Path(_PROCESS["snapshot"]))
+        with _LOADING:  # a kernel's threads may ask at once: the file is loaded once
+            if isinstance(_PROCESS["snapshot"], str):
+                _PROCESS["snapshot"] = Snapshot.load(Path(_PROCESS["snapshot"]))
     return snapshot or _PROCESS["snapshot"]
 
 

@@ -23,12 +23,13 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type
 
 #: Run by the kernel as it boots, while the parent plans the render: import the modules
-#: the notebook's first cell imports anyway, and read the inputs from the render's
-#: snapshot (:func:`briefing.inputs.use_render_snapshot`). Nothing is bound in the user's
-#: namespace.
+#: the notebook's first cell imports anyway, read the inputs from the render's snapshot
+#: (:func:`briefing.inputs.use_render_snapshot`) and start loading the evidence as soon as
+#: the snapshot is saved (:func:`briefing.evidence.preload_render_evidence`). Nothing is
+#: bound in the user's namespace.
 KERNEL_WARM_UP = (
-    "import briefing.sections as _warm, briefing.inputs as _inputs; "
-    "_inputs.use_render_snapshot(); del _warm, _inputs"
+    "import briefing.sections as _warm, briefing.inputs as _inputs, briefing.evidence as _ev; "
+    "_inputs.use_render_snapshot(); _ev.preload_render_evidence(); del _warm, _inputs, _ev"
 )
 #: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
