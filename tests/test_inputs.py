@@ -13,6 +13,7 @@ from briefing.inputs import (
     Snapshot,
     StoredFiles,
     input_exists,
+    key,
     list_inputs,
     read_input,
     reading,
@@ -92,3 +93,37 @@ def test_a_render_reads_its_snapshot_file_and_lets_go_of_it(tmp_path):
     assert briefing.html.is_file()
     assert open_snapshots() == before  # no descriptor of a removed staging folder kept
     assert not list((tmp_path / "reports").glob(".*"))  # the staging folder is gone
+
+
+def test_a_listed_file_is_found_by_any_spelling_of_its_path(tmp_path, monkeypatch):
+    # Files of a listed folder are looked up by their folder's resolved path and their name
+    # (no system call per file): the same answer as resolving the whole path, for a file
+    # that is a link elsewhere, a folder reached through a link, and relative spellings.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "target.md").write_text("linked source\n")
+    sources = tmp_path / "data" / "sources"
+    sources.mkdir(parents=True)
+    (sources / "2024-05-01_a.md").write_text("plain source\n")
+    (sources / "2024-05-02_b.md").symlink_to(elsewhere / "target.md")
+    (tmp_path / "alias").symlink_to(tmp_path / "data")
+    taken = take_snapshot({"sources": sources})
+    taken.save(tmp_path / "inputs.snapshot")
+    loaded = Snapshot.load(tmp_path / "inputs.snapshot")
+    monkeypatch.chdir(tmp_path / "data")
+    spellings = [
+        *(sources / name for name in ("2024-05-01_a.md", "2024-05-02_b.md")),
+        Path("sources/2024-05-02_b.md"),
+        Path("../alias/sources/2024-05-01_a.md"),
+        tmp_path / "alias" / "sources" / "2024-05-02_b.md",
+        Path("sources") / ".." / "sources" / "2024-05-01_a.md",
+        Path("sources/missing.md"),
+    ]
+    for snapshot in (taken, loaded):
+        assert [snapshot.key_of(p) for p in spellings] == [key(p) for p in spellings]
+    (sources / "2024-05-01_a.md").write_text("changed on disk\n")
+    (elsewhere / "target.md").write_text("changed on disk\n")
+    with reading(loaded):
+        assert read_input(Path("../alias/sources/2024-05-01_a.md")) == b"plain source\n"
+        assert read_input(Path("sources/2024-05-02_b.md")) == b"linked source\n"
+    loaded.close()

@@ -56,10 +56,14 @@ class Snapshot:
     absent: set[str] = field(default_factory=set)
     #: The inputs by role (:func:`take_snapshot`'s ``paths``), resolved; ``None``: not used.
     roles: dict[str, str | None] = field(default_factory=dict)
+    #: Each listed file's name in ``files`` by its folder's and its own: :meth:`key_of`.
+    named: dict[tuple[str, str], str] = field(default_factory=dict)
+    _folders: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
-    def add_file(self, path: Path) -> None:
-        """Read ``path`` from disk into the snapshot (or record why it cannot be read)."""
-        name = key(path)
+    def add_file(self, path: Path, name: str | None = None) -> None:
+        """Read ``path`` from disk into the snapshot (or record why it cannot be read), as
+        ``name`` (default: its :func:`key`)."""
+        name = name or key(path)
         try:
             self.files[name] = _read_disk(path)
         except UnreadableInputError as exc:
@@ -68,9 +72,23 @@ class Snapshot:
     def add_folder(self, folder: Path, pattern: str) -> None:
         """List ``folder`` as a loader does and read every file the listing names."""
         names = [p.name for p in _list_disk(folder, pattern)]
-        self.listings[(key(folder), pattern)] = names
+        real = key(folder)
+        self.listings[(real, pattern)] = names
         for name in names:
-            self.add_file(folder / name)
+            path = folder / name  # resolved as key() would: a name that is no link stays
+            named = key(path) if os.path.islink(path) else os.path.join(real, name)
+            self.named[(real, name)] = named
+            self.add_file(path, named)
+
+    def key_of(self, path: Path | str) -> str:
+        """:func:`key` of ``path``, for a file of a listed folder without resolving its whole
+        path again (a path's every folder costs a system call, twenty thousand sources many
+        times): by its folder's key, resolved once per spelling, and its name."""
+        folder, name = os.path.split(os.fspath(path))
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = key(folder or os.curdir)
+        return self.named.get((real, name)) or key(path)
 
     def close(self) -> None:
         """Let go of the file a loaded snapshot reads from (nothing for one in memory)."""
@@ -79,12 +97,12 @@ class Snapshot:
 
     def covers(self, path: Path | str) -> bool:
         """Whether the snapshot answers for ``path``: it read it, or looked and found none."""
-        name = key(path)
+        name = self.key_of(path)
         return name in self.files or name in self.absent
 
     def digest(self, path: Path) -> str | None:
         """The sha256 of a file's snapshot bytes; ``None`` when it could not be read."""
-        data = self.files.get(key(path))
+        data = self.files.get(self.key_of(path))
         return hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else None
 
     def save(self, path: Path) -> None:
@@ -98,7 +116,8 @@ class Snapshot:
             else:
                 index[name] = (offset, len(data))
                 offset += len(data)
-        head = pickle.dumps((index, self.listings, self.absent, self.roles), protocol=5)
+        head = (index, self.listings, self.absent, self.roles, self.named)
+        head = pickle.dumps(head, protocol=5)
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
             handle.write(len(head).to_bytes(8, "big") + head)
@@ -113,8 +132,8 @@ class Snapshot:
         files are read from ``path`` when asked for."""
         with Path(path).open("rb") as handle:
             size = int.from_bytes(handle.read(8), "big")
-            index, listings, absent, roles = pickle.loads(handle.read(size))  # noqa: S301
-        return cls(StoredFiles(Path(path), 8 + size, index), listings, absent, roles)
+            index, *rest = pickle.loads(handle.read(size))  # noqa: S301
+        return cls(StoredFiles(Path(path), 8 + size, index), *rest)
 
 
 class StoredFiles(Mapping):
@@ -262,7 +281,7 @@ def read_input(path: Path | str) -> bytes:
         Not a regular file, too large, or unreadable; as ``path:0:: message``.
     """
     snapshot = in_force()
-    data = snapshot.files.get(key(path)) if snapshot is not None else None
+    data = snapshot.files.get(snapshot.key_of(path)) if snapshot is not None else None
     if data is not None:
         if isinstance(data, str):
             raise UnreadableInputError(path, data)
@@ -275,7 +294,7 @@ def input_exists(path: Path | str) -> bool:
     broken link counts as there, and is refused when read)."""
     snapshot = in_force()
     if snapshot is not None and snapshot.covers(path):
-        return key(path) in snapshot.files
+        return snapshot.key_of(path) in snapshot.files
     return os.path.lexists(path)
 
 
