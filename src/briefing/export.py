@@ -222,17 +222,18 @@ NOT_PRINTED = re.compile(
 def write_html(html: str, listing: Path | None, target: Path) -> None:
     """Write the briefing HTML to ``target``, with the listing of every claim that the
     render's kernel wrote to ``listing`` (:func:`briefing.sections.sources_and_claims`) in
-    place of the marked listing the notebook showed; copied a block at a time, never held
-    in memory whole. Without such a file or marks, ``html`` as it is."""
+    place of the marked listing the notebook showed; copied as bytes (both are UTF-8), a
+    block at a time, never held in memory whole nor decoded. Without such a file or marks,
+    ``html`` as it is."""
     start = html.find(LISTING_START)
     end = html.find(LISTING_END, start)
     if listing is None or not listing.is_file() or start < 0 or end < 0:
         target.write_text(html, encoding="utf-8")
         return
-    with target.open("w", encoding="utf-8") as out, listing.open(encoding="utf-8") as part:
-        out.write(html[:start])
+    with target.open("wb") as out, listing.open("rb") as part:
+        out.write(html[:start].encode("utf-8"))
         shutil.copyfileobj(part, out, 2**20)
-        out.write(html[end + len(LISTING_END) :])
+        out.write(html[end + len(LISTING_END) :].encode("utf-8"))
 
 
 def printed_only(html: str) -> str:

@@ -187,7 +187,7 @@ def figures(scope: Scope) -> str:
         )
         table = markup.table(figures_.figures_table(listed, statuses), caption=f"Figures: {label}")
         parts.append(markup.heading(str(label), 3) + markup.paragraph(summary_) + chart + table)
-    others = [i for i in dict.fromkeys(figs["indicator"]) if i not in shown]
+    others = [i for i in figs["indicator"].unique().tolist() if i not in shown]
     if others:
         counts = figs["indicator"].value_counts()
         listing = "; ".join(

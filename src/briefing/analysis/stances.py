@@ -225,7 +225,7 @@ def who_says_what(claims: pd.DataFrame) -> pd.DataFrame:
     stances = claims.assign(who=speaker).groupby(["who", "topic"], sort=False)["stance"]
     cell = stances.agg(lambda s: s.iloc[0] if s.nunique() == 1 else "both")
     matrix = cell.unstack("topic").reindex(
-        index=list(dict.fromkeys(speaker)), columns=list(dict.fromkeys(claims["topic"]))
+        index=speaker.unique().tolist(), columns=claims["topic"].unique().tolist()
     )
     return matrix.fillna("")
 
