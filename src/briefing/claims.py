@@ -409,13 +409,15 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
     tables = [store.get(chunk) for chunk in chunks]
     missed = [i for i, table in enumerate(tables) if table is None]
     fresh = _fresh_chunks(path, data, [chunks[i] for i in missed], sources, books, validate)
+    del data  # the table's bytes (hundreds of MB at a million claims) go before the join
     if fresh is None:
         return None
     for i in reversed(missed):  # each frame goes once it is an Arrow table
         tables[i] = arrow_rows(fresh.pop())
         if validate:
             store.put(chunks[i], tables[i])
-    claims = typed_frame([table for table in tables if table.num_rows])
+    tables = [table for table in tables if table.num_rows]
+    claims = typed_frame(tables)  # empties the list: each column's pieces go once joined
     if claims is None or (validate and claims["claim_id"].duplicated().any()):
         return None  # ids repeated across chunks: the whole read reports them
     return claims
