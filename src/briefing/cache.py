@@ -246,10 +246,20 @@ def typed_frame(tables: list):
     strings = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}
     frame = pa.table(columns).to_pandas(types_mapper=strings.get, self_destruct=True)
     frame = frame.astype(dtypes)
-    # Arrow's allocator keeps what the reads and joins freed (most of a gigabyte at a million
-    # claims) for reuse; the analysis that follows allocates little of it again
-    pa.default_memory_pool().release_unused()
+    release_memory()
     return frame
+
+
+def release_memory() -> None:
+    """Hand back to the system what Arrow's allocator keeps of the memory a load freed.
+
+    It keeps freed memory for reuse: after reading the cache entries of a million claims
+    and joining them, most of a gigabyte, after the sources' index a few hundred MB, which
+    the analysis that follows would not allocate again before the render ends.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 class SourcesCache:
