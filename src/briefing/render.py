@@ -380,6 +380,7 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
     InvalidInputError
         Every problem, as ``path:line:column: message``.
     """
+    from .cache import release_memory
     from .claims import cells_csv, claim_cells
     from .evidence import complete_evidence, known_on
     from .export import Deflated
@@ -391,7 +392,10 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
         cells = claim_cells(plan.paths["claims"], evidence.claims)
     del evidence  # the typed claims (a gigabyte at a million) go before the attachment's copies
     attachment = cells_csv(cells, known)
-    return Deflated.of(attachment) if pdf else attachment
+    del cells
+    attachment = Deflated.of(attachment) if pdf else attachment
+    release_memory()  # what validation freed is not needed again: the export allocates its own
+    return attachment
 
 
 def timed(function, *args):
