@@ -77,7 +77,8 @@ def test_a_file_deflated_ahead_gives_the_same_pdf():
     assert early == plain
     attached = PdfReader(io.BytesIO(early)).attachments["claims.csv"]
     assert attached == [data.encode()]  # what a reader's viewer extracts
-    fast = Deflated(ahead.data, ahead.checksum, zlib.compress(ahead.data, 1))
+    assert ahead.size == len(data) and not hasattr(ahead, "data")  # the file is not kept
+    fast = Deflated(ahead.size, ahead.checksum, zlib.compress(data.encode(), 1))
     other = html_to_pdf(html, [("claims.csv", fast, "The claims")], "2024-10-24")
     assert other != plain  # the form made ahead is the one written, not made again
     assert PdfReader(io.BytesIO(other)).attachments["claims.csv"] == [data.encode()]

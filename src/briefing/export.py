@@ -269,7 +269,11 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
     import weasyprint
 
     html = printed_only(html)
-    ahead = {d.checksum: d.deflated for _, d, _ in attachments if isinstance(d, Deflated)}
+    ahead = {
+        hashlib.md5(d.stand_in(), usedforsecurity=False).hexdigest(): d
+        for _, d, _ in attachments
+        if isinstance(d, Deflated)
+    }
     try:
         from weasyprint.text.fonts import FontConfiguration
 
@@ -287,7 +291,9 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
             font_config=fonts,
             pdf_variant="pdf/a-3a",
             attachments=[
-                _attachment(name, getattr(data, "data", data), about, as_of)
+                _attachment(
+                    name, data.stand_in() if isinstance(data, Deflated) else data, about, as_of
+                )  # fmt: skip
                 for name, data, about in attachments
             ],
             finisher=partial(_deflate_attachments, ahead),
@@ -305,32 +311,42 @@ ATTACHMENT_LEVEL = 6
 
 @dataclass(frozen=True)
 class Deflated:
-    """A file to attach to a PDF, with what :func:`html_to_pdf` writes for it: made ahead,
-    on a core the render leaves idle meanwhile (deflating the claims of a million rows
-    takes seconds), rather than at the end of the export."""
+    """A file to attach to a PDF, deflated ahead, on a core the render leaves idle meanwhile
+    (deflating the claims of a million rows takes seconds), rather than at the end of the
+    export. The file itself is not kept: WeasyPrint is handed a small stand-in
+    (:meth:`stand_in`), and :func:`html_to_pdf`'s finisher writes this form with the file's
+    own size and checksum, the bytes WeasyPrint would have written for the file."""
 
-    data: bytes
-    checksum: str  # the MD5 the PDF records for the file (WeasyPrint's ``/CheckSum``)
+    size: int  # of the file, in bytes
+    checksum: str  # the file's MD5, which the PDF records (WeasyPrint's ``/CheckSum``)
     deflated: bytes  # the file at :data:`ATTACHMENT_LEVEL`
 
     @classmethod
     def of(cls, data: bytes) -> Deflated:
-        """``data`` and its deflated form (zlib and the checksum leave the GIL to others)."""
+        """``data``'s deflated form (zlib and the checksum leave the GIL to others)."""
         checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        return cls(data, checksum, zlib.compress(data, ATTACHMENT_LEVEL))
+        return cls(len(data), checksum, zlib.compress(data, ATTACHMENT_LEVEL))
+
+    def stand_in(self) -> bytes:
+        """What WeasyPrint is given in the file's place: small, and this file's own."""
+        return f"deflated ahead: {self.size} bytes, MD5 {self.checksum}".encode()
 
 
 def _deflate_attachments(ahead: dict, document, pdf) -> None:
     """WeasyPrint's finisher: deflate each attached file at :data:`ATTACHMENT_LEVEL` (the
-    same ``/FlateDecode`` stream, its checksum and size of the file unchanged), or take the
-    form deflated ahead (``ahead``: by checksum, :class:`Deflated`)."""
+    same ``/FlateDecode`` stream, its checksum and size of the file unchanged), or write
+    in a stand-in's place the file it stands for (``ahead``: :class:`Deflated` by the
+    checksum WeasyPrint recorded for its :meth:`~Deflated.stand_in`)."""
     for stream in pdf.objects:
         extra = getattr(stream, "extra", None)
         if getattr(stream, "compress", False) and extra and extra.get("Type") == "/EmbeddedFile":
-            done = ahead.get(str(extra["Params"]["CheckSum"]).strip("<>"))
+            params = extra["Params"]
+            done = ahead.get(str(params["CheckSum"]).strip("<>"))
             if done is None:
-                done = zlib.compress(b"\n".join(stream.stream), ATTACHMENT_LEVEL)
-            stream.stream = [done]
+                stream.stream = [zlib.compress(b"\n".join(stream.stream), ATTACHMENT_LEVEL)]
+            else:
+                stream.stream = [done.deflated]
+                params["CheckSum"], params["Size"] = f"<{done.checksum}>", done.size
             stream.compress = False
             extra["Filter"] = "/FlateDecode"
 
