@@ -214,3 +214,20 @@ def sha256_bytes(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_an_unexpected_internal_error_exits_1_with_its_traceback(tmp_path):
+    # What no step names (a bug) is not dressed up as invalid input or a machine failure:
+    # Python's traceback and exit code 1, as the README's exit-code table says.
+    code = (
+        "import sys, briefing.cli as cli\n"
+        "def broken(args):\n"
+        "    raise RuntimeError('a bug, not bad input')\n"
+        "cli.COMMANDS['validate'] = broken\n"
+        "sys.exit(cli.main(['validate']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "RuntimeError: a bug, not bad input" in done.stderr

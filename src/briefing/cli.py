@@ -14,9 +14,9 @@ from pathlib import Path
 
 from .errors import BriefingError, EnvironmentFailure, InvalidInputError
 
-EPILOG = """exit codes: 0 done, 1 verify found differences, 2 invalid input (data,
-parameters), 3 the notebook raised, 4 export failed, 5 the machine refused (output folder
-not writable, disk full, a file unreadable)"""
+EPILOG = """exit codes: 0 done, 1 verify found differences (or an internal error, with its
+traceback), 2 invalid input (data, parameters), 3 the notebook raised, 4 export failed, 5 the
+machine refused (output folder not writable, disk full, a file unreadable)"""
 
 PATH_OPTIONS = {
     "notebook": ("--notebook", "notebooks/briefing.ipynb", "PATH", "briefing notebook"),
