@@ -14,7 +14,7 @@ from conftest import ROOT
 
 from briefing import evidence
 from briefing.evidence import data_paths
-from briefing.inputs import take_snapshot
+from briefing.inputs import resolved, take_snapshot
 from briefing.kernel import Kernel, ReadyClient
 
 NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
@@ -108,13 +108,13 @@ def test_a_notebook_that_loads_other_inputs_does_not_take_the_preloaded_evidence
     other = tmp_path / "other.csv"
     shutil.copy(data / "claims" / "claims.csv", other)
     early = Future()
-    early.set_result((evidence._inputs_named(data_paths(data)), "preloaded"))
+    early.set_result((resolved(data_paths(data)), "preloaded"))
     monkeypatch.setitem(evidence._PRELOAD, "future", early)
     loaded = evidence.load_evidence(data, claims_path=other, validate=False)
     assert isinstance(loaded, evidence.Evidence) and "future" not in evidence._PRELOAD
     assert evidence.ROLES == tuple(data_paths(data))  # the roles a snapshot records
     early = Future()
-    early.set_result((evidence._inputs_named(data_paths(data)), "preloaded"))
+    early.set_result((resolved(data_paths(data)), "preloaded"))
     monkeypatch.setitem(evidence._PRELOAD, "future", early)
     assert isinstance(evidence.load_evidence(data, validate=True), evidence.Evidence)
     assert evidence.load_evidence(data, validate=False) == "preloaded"  # kept for its own

@@ -254,8 +254,8 @@ def release_memory() -> None:
     """Hand back to the system what Arrow's allocator keeps of the memory a load freed.
 
     It keeps freed memory for reuse: after reading the cache entries of a million claims
-    and joining them, most of a gigabyte, after the sources' index a few hundred MB, which
-    the analysis that follows would not allocate again before the render ends.
+    and joining them most of a gigabyte, after validation half of one, which what follows
+    would not allocate again before the render ends.
     """
     import pyarrow as pa
 

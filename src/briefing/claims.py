@@ -19,13 +19,7 @@ import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, InvalidInputError, Problem, display_path
-from .figure_text import (
-    analysts_coding,
-    bound_kinds,
-    noted_coding,
-    unstated_bounds,
-    whole_number,
-)
+from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
 from .inputs import read_input
 from .reference import codebook_rule
 from .sources import parse_date
@@ -42,7 +36,7 @@ from .tables import (
     rule,
     shown,
 )
-from .text import arrow_bytes, field_problem
+from .text import arrow_bytes, field_problem, whole_number
 
 CLAIM_COLUMNS = [
     "claim_id", "source_id", "claimant", "claimant_role", "claimant_country", "claim_date",

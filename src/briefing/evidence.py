@@ -62,8 +62,8 @@ def data_paths(
     }
 
 
-#: The inputs of a briefing, by role (the keys of :func:`data_paths`).
-ROLES = ("settings", "reference", "sources", "claims", "judgments", "gaps", "events")
+#: The inputs of a briefing, by role.
+ROLES = tuple(data_paths())
 
 
 def load_evidence(
@@ -130,14 +130,14 @@ def preload_render_evidence() -> None:
 
 def _preload(future: Future) -> None:
     """Load the evidence of the render's snapshot into ``future`` (with its inputs)."""
-    from .inputs import saved_render_snapshot
+    from .inputs import resolved, saved_render_snapshot
 
     try:
         roles = saved_render_snapshot().roles
         paths = {role: roles.get(role) and Path(roles[role]) for role in ROLES}
         books = load_codebooks(paths["reference"])
         evidence = complete_evidence(paths, books, load_sources(paths["sources"]), False)
-        future.set_result((_inputs_named(paths), evidence))
+        future.set_result((resolved(paths), evidence))
     except BaseException as exc:  # noqa: BLE001 (the notebook's own load reports it)
         future.set_exception(exc)
 
@@ -147,15 +147,10 @@ def _preloaded(paths: dict) -> Evidence | None:
     future = _PRELOAD.pop("future", None)
     if future is None or future.exception() is not None:
         return None
+    from .inputs import resolved
+
     named, evidence = future.result()
-    return evidence if named == _inputs_named(paths) else None
-
-
-def _inputs_named(paths: dict) -> dict:
-    """``paths`` as a snapshot names them (resolved)."""
-    from .inputs import key
-
-    return {role: path and key(path) for role, path in paths.items()}
+    return evidence if named == resolved(paths) else None
 
 
 def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=True) -> Evidence:

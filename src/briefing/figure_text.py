@@ -21,6 +21,8 @@ import re
 
 import pandas as pd
 
+from .text import whole_number
+
 #: The words in ``notes`` that mark bounds as the analyst's coding, not the claimant's.
 CODING = re.compile(r"\banalyst[’']?s?\s+coding\b", re.IGNORECASE)
 _UNITS = {
@@ -125,12 +127,6 @@ def noted_coding(notes: str, statuses) -> list[tuple[str, str, str]]:
         if match[1] in statuses:
             found.append(("figure_status", match[1], match[0]))
     return found
-
-
-def whole_number(cell: str) -> bool:
-    """Digits only (ASCII: ``"²"`` is a digit to :meth:`str.isdigit`, not to :func:`int`): a
-    whole, non-negative count with no separators."""
-    return cell.isascii() and cell.isdigit()
 
 
 def unstated_bounds(words: str, low: str, high: str) -> list[str]:

@@ -192,6 +192,11 @@ def key(path: Path | str) -> str:
     return os.path.realpath(path)
 
 
+def resolved(paths: dict) -> dict[str, str | None]:
+    """``paths`` (inputs by role, ``None`` for one not used) as a snapshot names them."""
+    return {role: path and key(path) for role, path in paths.items()}
+
+
 def take_snapshot(paths: dict) -> Snapshot:
     """Read every input named by ``paths`` (:func:`briefing.evidence.data_paths`) once.
 
@@ -199,7 +204,7 @@ def take_snapshot(paths: dict) -> Snapshot:
     loaders treat the analyst's tables as optional); an unreadable one is recorded, and
     reported by the loader that reads it.
     """
-    snapshot = Snapshot(roles={kind: path and key(path) for kind, path in paths.items()})
+    snapshot = Snapshot(roles=resolved(paths))
     for kind, path in paths.items():
         if path is None:
             continue

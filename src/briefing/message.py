@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import EnvironmentFailure, ParameterError, display_path
 from .manifest import MANIFEST
+from .text import whole_number
 
 #: Who the message is from, unless ``--from`` says: the desk's address.
 SENDER_VARIABLE = "BRIEFING_MAIL_FROM"
@@ -113,7 +114,7 @@ def send(message: EmailMessage, relay: str) -> None:
 
 def _relay(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not host or not (port.isascii() and port.isdigit()):  # "²" is no port for int()
+    if not host or not whole_number(port):
         raise ParameterError("smtp", f"found {value!r}; expected HOST:PORT")
     return host.strip("[]"), int(port)
 

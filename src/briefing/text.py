@@ -170,6 +170,12 @@ _SPACES = "".join(c for c in map(chr, range(0x3001)) if unicodedata.category(c) 
 _WITHOUT_BREAKS = str.maketrans("", "", LINE_BREAKS + _SPACES)
 
 
+def whole_number(cell: str) -> bool:
+    """Digits only (ASCII: ``"²"`` is a digit to :meth:`str.isdigit`, not to :func:`int`): a
+    whole, non-negative number with no separators (a count, a port)."""
+    return cell.isascii() and cell.isdigit()
+
+
 def shown(value: object, limit: int = 60) -> str:
     """Quote a value for a message, shortened to ``limit`` characters."""
     text = repr(value)
