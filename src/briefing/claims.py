@@ -15,6 +15,7 @@ import itertools
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .actors import closest_actors, name_index, normal_name, resolve, roots
@@ -90,7 +91,7 @@ def _column_rules(books: dict[str, pd.DataFrame]) -> dict[str, list]:
     return rules
 
 
-def _figure_problems(row: dict) -> list[tuple[str, str]]:
+def figure_problems(row: dict) -> list[tuple[str, str]]:
     """``(column, message)`` for what is wrong with a row's figure (see :mod:`.figures`)."""
     low, high, words = row["quantity_low"], row["quantity_high"], row["figure_text"]
     counted, problems = low != "" or high != "", []
@@ -124,7 +125,7 @@ def _figure_problems(row: dict) -> list[tuple[str, str]]:
     return problems
 
 
-def _notes_problems(row: dict, statuses) -> list[tuple[str, str]]:
+def notes_problems(row: dict, statuses) -> list[tuple[str, str]]:
     """``(column, message)`` where ``notes`` describe a coding the row does not have
     ("coded 3000/3000" over blank quantities, "Status deployed" over another status)."""
     wrong: dict[str, list[str]] = {}  # each mention once, with every cell it contradicts
@@ -157,12 +158,26 @@ def _claimant_problem(claimant: str, actors: pd.DataFrame, index: dict) -> str |
     )
 
 
+def claimant_problems(books):
+    """``problem(claimant)``: why a claimant cell names no single actor of the codebook, or
+    ``None`` (also for a cell the text policy refuses: that rule reports it). Remembered
+    per spelling: a claimant is typed on many rows."""
+    actors = books["actors"]
+    index = name_index(actors)
+
+    @functools.cache
+    def problem(claimant: str) -> str | None:
+        if field_problem(claimant, one_line=True):
+            return None
+        return _claimant_problem(claimant, actors, index)
+
+    return problem
+
+
 def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
     """Rules that involve several cells of a row, or other files."""
     problems = []
     published = dict(zip(sources["source_id"], sources["published"].dt.date, strict=True))
-    actors = books["actors"]
-    index = name_index(actors)
     statuses = set(books["figure_statuses"].index)
 
     def add(line, column: str, message: str) -> None:
@@ -179,15 +194,10 @@ def _row_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
         "claimant",
     ]
     parse_day = functools.cache(parse_date)  # the same dates recur on many rows
-
-    @functools.cache  # a claimant is typed on many rows: resolved once per spelling
-    def claimant_problem(claimant: str) -> str | None:
-        if field_problem(claimant, one_line=True):  # reported by the text policy
-            return None
-        return _claimant_problem(claimant, actors, index)
+    claimant_problem = claimant_problems(books)
 
     for line, row in rows(table, columns):
-        for column, message in _figure_problems(row) + _notes_problems(row, statuses):
+        for column, message in figure_problems(row) + notes_problems(row, statuses):
             add(line, column, message)
         if message := claimant_problem(row["claimant"]):
             add(line, "claimant", message)
@@ -259,13 +269,16 @@ def _quote_message(quote: str, text: str, source_id: str) -> str:
 def anchor_quotes(table: Table, sources: pd.DataFrame) -> tuple[list, list, list[Problem]]:
     """Locate every quote in its source; return start and end offsets and problems."""
     texts = dict(zip(sources["source_id"], sources["text"], strict=True))
+    frame = table.frame
     starts, ends, problems = [], [], []
-    for line, row in rows(table, ["source_id", "quote"]):
-        text, span = texts.get(row["source_id"]), None
-        if text is not None and row["quote"]:
-            span = find_quote(row["quote"], text)
+    cited = zip(frame.index, frame["source_id"].tolist(), frame["quote"].tolist(), strict=True)
+    for line, source_id, quote in cited:
+        text, span = texts.get(source_id), None
+        if text is not None and quote:
+            at = text.find(quote)  # what find_quote tries first, without its memo per quote
+            span = (at, at + len(quote)) if at >= 0 else find_quote(quote, text)
             if span is None:
-                message = _quote_message(row["quote"], text, row["source_id"])
+                message = _quote_message(quote, text, source_id)
                 problems.append(Problem(table.path, int(line), "quote", message))
         starts.append(span[0] if span else pd.NA)
         ends.append(span[1] if span else pd.NA)
@@ -309,17 +322,28 @@ def with_actors_and_indicators(frame: pd.DataFrame, books) -> pd.DataFrame:
     actors, indicators = books["actors"], books["indicators"]
     index, top = name_index(actors), roots(actors)
     claimants = frame["claimant"]
-    ids = claimants.map({c: resolve(c, index) for c in claimants.unique()}).astype("string")
+    ids = _mapped(claimants, lambda claimant: resolve(claimant, index)).astype("string")
     frame["actor_id"] = ids
-    frame["actor"] = ids.map(actors["name"]).fillna(claimants).astype("string")
-    frame["actor_root"] = ids.map(top).astype("string")
+    frame["actor"] = _mapped(ids, actors["name"]).fillna(claimants).astype("string")
+    frame["actor_root"] = _mapped(ids, top).astype("string")
     low, high = frame["quantity_low"], frame["quantity_high"]
     counted = low.notna() | high.notna()
-    frame["unit"] = frame["indicator"].map(indicators["unit"]).where(counted).astype("string")
-    frame["indicator_label"] = frame["indicator"].map(indicators["label"]).astype("string")
+    indicator = frame["indicator"]
+    frame["unit"] = _mapped(indicator, indicators["unit"]).where(counted).astype("string")
+    frame["indicator_label"] = _mapped(indicator, indicators["label"]).astype("string")
     frame["bound"] = bound_kinds(low, high)
-    frame["coded"] = frame["notes"].fillna("").map(analysts_coding) & counted
+    coded = pd.Series(False, index=frame.index)  # only a counted row's notes are read
+    coded[counted] = frame.loc[counted, "notes"].fillna("").map(analysts_coding)
+    frame["coded"] = (coded & counted).astype("bool[pyarrow]")
     return frame
+
+
+def _mapped(column: pd.Series, mapping) -> pd.Series:
+    """``column.map(mapping)``, ``mapping`` applied once per distinct value (a million
+    cells hold a few hundred claimants, a few dozen indicators); missing stays missing."""
+    codes, uniques = pd.factorize(column)
+    values = np.append(pd.Series(uniques, dtype=object).map(mapping).to_numpy(object), None)
+    return pd.Series(values[codes], index=column.index, dtype=object)
 
 
 def load_claims(
@@ -449,7 +473,12 @@ def _groups(chunks: list) -> list[list]:
 
 
 def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool):
-    """:func:`_fresh_chunks` of one group of chunks."""
+    """:func:`_fresh_chunks` of one group of chunks: read and screened in Arrow
+    (:mod:`briefing.screen`) when every row is plainly valid, else by Python's reader and
+    the rules in full."""
+    quick = _screened_group(path, data, chunks, sources, books, validate)
+    if quick is not None:
+        return quick
     parts = [
         records_frame(data[chunk.begin : chunk.end], chunk.first_line, CLAIM_COLUMNS)
         for chunk in chunks
@@ -458,11 +487,37 @@ def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool
         return None
     table = Table(display_path(path), list(CLAIM_COLUMNS), pd.concat(parts), [])
     problems = check_claims_table(table, sources, books) if validate else []
+    return _typed_parts(table, [len(part) for part in parts], sources, books, problems)
+
+
+def _screened_group(path, data: bytes, chunks: list, sources, books, validate: bool):
+    """:func:`_fresh_group` by :mod:`briefing.screen`, or ``None`` when it cannot tell."""
+    import pyarrow as pa
+
+    from .screen import passes_rules, read_chunk
+
+    reads = []
+    for chunk in chunks:
+        reads.append(read_chunk(data, chunk.begin, chunk.end, chunk.first_line, CLAIM_COLUMNS))
+        if reads[-1] is None:
+            return None
+    cells = pa.concat_tables([read.cells for read in reads])
+    if validate and not passes_rules(cells, sources, books):
+        return None
+    lines = pd.Index(np.concatenate([read.lines for read in reads]), name="line")
+    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
+    return _typed_parts(table, [read.cells.num_rows for read in reads], sources, books, [])
+
+
+def _typed_parts(table: Table, sizes: list[int], sources, books, problems: list):
+    """The typed rows of ``table`` (records of chunks of ``sizes`` rows), quotes anchored,
+    a frame per chunk; ``None`` if ``problems`` or a quote is not found."""
     starts, ends, quote_problems = anchor_quotes(table, sources)
     if problems or quote_problems:
         return None
     typed = typed_claims(table, starts, ends, books)
-    bounds = [0, *itertools.accumulate(len(part) for part in parts)]
+    bounds = [0, *itertools.accumulate(sizes)]
     return [typed.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
@@ -515,13 +570,15 @@ def cells_csv(table, claim_ids) -> bytes:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .screen import csv_cells
+
     wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
     known = pc.is_in(table["claim_id"], value_set=wanted)
     kept = table if pc.all(known).as_py() else table.filter(known)  # all known: no copy
-    header = ",".join(_csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
+    header = ",".join(csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
     parts = [(header + "\n").encode("utf-8")]
     for batch in kept.to_batches(CSV_BATCH_ROWS):
-        cells = [_csv_cells(_inert(column)) for column in batch.columns]
+        cells = [csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
         parts.append(arrow_bytes(pc.binary_join_element_wise(rows, "", "\n")))
     return b"".join(parts)
@@ -535,18 +592,6 @@ def _inert(cells):
     if not pc.any(formulas).as_py():
         return cells
     return pc.if_else(formulas, pc.binary_join_element_wise("'", cells, ""), cells)
-
-
-def _csv_cells(cells):
-    """A column of text as Python's CSV writer writes its cells (``QUOTE_MINIMAL``): a cell
-    with a comma, a quote or a line break quoted, its quotes doubled; others as they are."""
-    import pyarrow.compute as pc
-
-    special = pc.match_substring_regex(cells, '[,"\r\n]')
-    if not pc.any(special).as_py():
-        return cells
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
-    return pc.if_else(special, quoted, cells)
 
 
 def _arrow_cells(path, claims: pd.DataFrame):
