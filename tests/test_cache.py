@@ -307,3 +307,33 @@ def test_entries_of_another_version_of_the_code_are_removed(data):
     assert all(
         p.name.split("-")[1] == cache.code_key().hex()[:16] for p in folder.glob("*.parquet")
     )
+
+
+def test_a_load_of_some_columns_is_those_columns_of_the_whole_load(data):
+    """What the render's own process loads (ids and sources only) is checked as ever and
+    keeps whole entries: the kernel's whole load then reads them."""
+    from briefing.claims import load_claims
+    from briefing.evidence import data_paths
+    from briefing.reference import load_codebooks
+    from briefing.sources import load_sources
+
+    paths = data_paths(data)
+    books, sources = load_codebooks(paths["reference"]), load_sources(paths["sources"])
+    some = load_claims(paths["claims"], sources, books, columns=["source_id"])  # fills it
+    assert list(some.columns) == ["claim_id", "source_id"]
+    written = entries()
+    whole = load_claims(paths["claims"], sources, books)
+    assert entries() == written  # nothing checked again: the entries hold every column
+    pd.testing.assert_frame_equal(whole, uncached(data))
+    pd.testing.assert_frame_equal(some, whole[["claim_id", "source_id"]])
+    again = load_claims(paths["claims"], sources, books, columns=["source_id"])
+    pd.testing.assert_frame_equal(again, some)
+    with cache_off():
+        pd.testing.assert_frame_equal(
+            load_claims(paths["claims"], sources, books, columns=["source_id"]), some
+        )
+    header, rows = claims_rows(data)
+    rows[5][header.index("source_id")] = "no-such-source"
+    write_claims_rows(data, header, rows)
+    with pytest.raises(ClaimValidationError):
+        load_claims(paths["claims"], sources, books, columns=["source_id"])

@@ -383,7 +383,7 @@ def test_the_attached_claims_csv_holds_the_cells_as_python_reads_them(dataset, s
         data = "\ufeff".encode() + data
     path.write_bytes(data)
     claims = load_evidence(dataset).claims
-    attached = claims_csv(path, claims, ["C0001", "C0003", "C0004"])
+    attached = claims_csv(path, len(claims), ["C0001", "C0003", "C0004"])
     header, *records = list(csv.reader(io.StringIO(attached.decode("utf-8"), newline="")))
     text = data.decode("utf-8").removeprefix("\ufeff")
     expected_header, *expected = list(csv.reader(io.StringIO(text, newline="")))
@@ -396,3 +396,8 @@ def test_the_attached_claims_csv_holds_the_cells_as_python_reads_them(dataset, s
     written = io.StringIO()  # quoted as Python's CSV writer quotes
     csv.writer(written, lineterminator="\n").writerows([header, *records])
     assert attached == written.getvalue().encode("utf-8")
+    whole = io.StringIO()  # every claim: a file written so is attached as it stands
+    csv.writer(whole, lineterminator="\n").writerows(
+        [expected_header, *[[inert_cell(cell) for cell in row] for row in expected]]
+    )
+    assert claims_csv(path, len(claims), claims["claim_id"]) == whole.getvalue().encode()

@@ -168,9 +168,10 @@ class ClaimsCache:
         self.folder = folder
         self.marks = marks
 
-    def get(self, chunk: Chunk):
-        """The typed rows of ``chunk`` (lines as in the file) as an Arrow table, or ``None``
-        if not usable; :func:`typed_frame` makes the claims frame of such tables."""
+    def get(self, chunk: Chunk, columns=None):
+        """The typed rows of ``chunk`` (lines as in the file) as an Arrow table, only
+        ``columns`` if given, or ``None`` if not usable; :func:`typed_frame` makes the claims
+        frame of such tables."""
         if self.folder is None:
             return None
         import pyarrow as pa
@@ -179,13 +180,17 @@ class ClaimsCache:
 
         try:
             table = pq.read_table(
-                self.folder / entry_name("claims", chunk.key), page_checksum_verification=True
+                self.folder / entry_name("claims", chunk.key),
+                columns=columns,
+                page_checksum_verification=True,
             )
             cited = json.loads((table.schema.metadata or {})[_SOURCES_KEY])
             if any(self.marks.get(source) != mark for source, mark in cited.items()):
                 return None
             if _DTYPES_KEY not in table.schema.metadata:
                 return None
+            if "line" not in table.column_names:
+                return table
             line = pc.add(table["line"], chunk.first_line - 1)
             return table.set_column(table.schema.get_field_index("line"), "line", line)
         except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
@@ -245,7 +250,7 @@ def typed_frame(tables: list):
         columns[field.name] = joined.combine_chunks() if joined.num_chunks > 1 else joined
     strings = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}
     frame = pa.table(columns).to_pandas(types_mapper=strings.get, self_destruct=True)
-    frame = frame.astype(dtypes)
+    frame = frame.astype({name: dtypes[name] for name in frame.columns})
     release_memory()
     return frame
 

@@ -347,7 +347,7 @@ def _mapped(column: pd.Series, mapping) -> pd.Series:
 
 
 def load_claims(
-    path: Path | str, sources: pd.DataFrame, books, validate: bool = True
+    path: Path | str, sources: pd.DataFrame, books, validate: bool = True, columns=None
 ) -> pd.DataFrame:
     """Load, validate and anchor the claims table.
 
@@ -363,6 +363,10 @@ def load_claims(
         Check every rule (default). ``False`` only parses, types and anchors quotes: for
         a table that was validated moments before (the render's notebook), it skips
         loading pandera.
+    columns : list of str, optional
+        Return only these columns (with ``claim_id``), all checked as ever: what a caller
+        that only validates needs (the render's own process), without holding every
+        column of a million claims.
 
     Returns
     -------
@@ -378,7 +382,8 @@ def load_claims(
     ClaimValidationError
         Listing every problem, each as ``path:line:column: message``.
     """
-    cached = _load_through_cache(path, sources, books, validate)
+    columns = None if columns is None else list(dict.fromkeys(["claim_id", *columns]))
+    cached = _load_through_cache(path, sources, books, validate, columns)
     if cached is not None:
         return cached
     table = read_table(path)
@@ -388,12 +393,14 @@ def load_claims(
         problems += quote_problems
     if problems:
         raise ClaimValidationError(problems)
-    return typed_claims(table, starts, ends, books)
+    typed = typed_claims(table, starts, ends, books)
+    return typed if columns is None else typed[columns]
 
 
-def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
+def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, columns=None):
     """The typed claims, chunk by chunk through :mod:`briefing.cache`: only chunks without a
-    usable entry are parsed, checked and anchored (and, when ``validate``, kept).
+    usable entry are parsed, checked and anchored (and, when ``validate``, kept whole),
+    and only ``columns`` (all by default) are read from the entries and kept.
 
     ``None`` when the table must be read whole instead: the cache is off, the table is
     Parquet or unreadable, its header is not the claims header, or any rule fails (the
@@ -401,7 +408,6 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
     """
     from .cache import (
         ClaimsCache,
-        arrow_rows,
         cache_folder,
         chunks_of,
         codebooks_key,
@@ -424,16 +430,16 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
         return None
     store = ClaimsCache(folder, source_marks(sources))
     chunks = chunks_of(data, body, codebooks_key(books) + data[start:body])
-    tables = [store.get(chunk) for chunk in chunks]
+    tables = [store.get(chunk, columns) for chunk in chunks]
     missed = [i for i, table in enumerate(tables) if table is None]
-    fresh = _fresh_chunks(path, data, [chunks[i] for i in missed], sources, books, validate)
+    fresh = _fresh_chunks(
+        path, data, [chunks[i] for i in missed], sources, books, validate, store, columns
+    )
     del data  # the table's bytes (hundreds of MB at a million claims) go before the join
     if fresh is None:
         return None
-    for i in reversed(missed):  # each frame goes once it is an Arrow table
-        tables[i] = arrow_rows(fresh.pop())
-        if validate:
-            store.put(chunks[i], tables[i])
+    for i in reversed(missed):
+        tables[i] = fresh.pop()
     tables = [table for table in tables if table.num_rows]
     claims = typed_frame(tables)  # empties the list: each column's pieces go once joined
     if claims is None or (validate and claims["claim_id"].duplicated().any()):
@@ -441,16 +447,25 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool):
     return claims
 
 
-def _fresh_chunks(path, data: bytes, chunks: list, sources, books, validate: bool):
-    """The typed rows of each chunk, parsed, checked (when ``validate``) and anchored a few
+def _fresh_chunks(
+    path, data: bytes, chunks: list, sources, books, validate: bool, store, columns=None
+):  # fmt: skip
+    """The typed rows of each chunk as Arrow tables (:func:`briefing.cache.arrow_rows`),
+    parsed, checked (when ``validate``, then also kept in ``store``) and anchored a few
     chunks at a time (:data:`GROUP_BYTES`: the text cells of a million rows never all exist
-    at once); ``None`` if any of it fails."""
+    at once), only ``columns`` of them returned; ``None`` if any of it fails."""
+    from .cache import arrow_rows
+
     fresh = []
     for group in _groups(chunks):
         typed = _fresh_group(path, data, group, sources, books, validate)
         if typed is None:
             return None
-        fresh += typed
+        for chunk, typed_rows in zip(group, typed, strict=True):
+            table = arrow_rows(typed_rows)
+            if validate:
+                store.put(chunk, table)
+            fresh.append(table if columns is None else table.select(columns))
     return fresh
 
 
@@ -534,28 +549,33 @@ def inert_cell(cell: str) -> str:
     return "'" + cell if re.match(FORMULA_PATTERN, cell) else cell
 
 
-def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
+def claims_csv(path: Path | str, rows: int, claim_ids) -> bytes:
     """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
 
-    ``claims`` is the table as :func:`load_claims` returned it. Read through
+    ``rows`` is how many rows :func:`load_claims` found in it. Read through
     :func:`briefing.inputs.read_input` (in a render, the snapshot that was validated). Cells
     are written as they stand in the file (no type conversion; a Parquet table's as
     :func:`briefing.tables.read_table` reads them), quoted as Python's CSV writer quotes
     them, so the extract can be compared with the table it comes from, except that a cell a
     spreadsheet would run as a formula is made inert (:func:`inert_cell`): the reader of a
     PDF who opens its attachment runs nothing. CSV and Parquet holding the same cells give
-    the same bytes. The two steps, :func:`claim_cells` and :func:`cells_csv`, can be called
-    apart, to let go of ``claims`` in between.
+    the same bytes; a CSV file that already is those bytes (every claim known, nothing to
+    make inert, written as Python writes it, LF line endings) is attached as it stands.
     """
-    return cells_csv(claim_cells(path, claims), claim_ids)
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-
-def claim_cells(path: Path | str, claims: pd.DataFrame):
-    """The cells of a valid claims table as Arrow text columns, as validation read them:
-    by pyarrow's reader when it reads exactly the text cells of ``claims`` (many times
-    faster than Python's), else by Python's reader again."""
-    table = _arrow_cells(path, claims)
-    return _python_cells(path) if table is None else table
+    table, ending = _arrow_cells(path, rows)
+    if table is None:
+        table, ending = _python_cells(path), None
+    wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
+    known = pc.is_in(table["claim_id"], value_set=wanted)
+    if pc.all(known).as_py():  # all known: no copy
+        if ending == "\n" and not any(_has_formula(column) for column in table.columns):
+            data = read_input(path)
+            return data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+        return cells_csv(table)
+    return cells_csv(table.filter(known))
 
 
 #: Rows of the attachment quoted and joined at a time (the copies of one batch, not of
@@ -563,73 +583,90 @@ def claim_cells(path: Path | str, claims: pd.DataFrame):
 CSV_BATCH_ROWS = 65536
 
 
-def cells_csv(table, claim_ids) -> bytes:
-    """The rows of ``table`` (:func:`claim_cells`) whose ids are in ``claim_ids``, as the CSV
-    bytes :func:`claims_csv` describes: written by pyarrow, a column and a batch of rows at a
-    time (a million rows in seconds)."""
+def cells_csv(table) -> bytes:
+    """The rows of ``table`` (Arrow text columns) as the CSV bytes :func:`claims_csv`
+    describes: written by pyarrow, a column and a batch of rows at a time (a million rows in
+    seconds)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from .screen import csv_cells
 
-    wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
-    known = pc.is_in(table["claim_id"], value_set=wanted)
-    kept = table if pc.all(known).as_py() else table.filter(known)  # all known: no copy
-    header = ",".join(csv_cells(pa.array(kept.column_names, pa.string())).to_pylist())
+    header = ",".join(csv_cells(pa.array(table.column_names, pa.string())).to_pylist())
     parts = [(header + "\n").encode("utf-8")]
-    for batch in kept.to_batches(CSV_BATCH_ROWS):
+    for batch in table.to_batches(CSV_BATCH_ROWS):
         cells = [csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
         parts.append(arrow_bytes(pc.binary_join_element_wise(rows, "", "\n")))
     return b"".join(parts)
 
 
+def _has_formula(cells) -> bool:
+    """Whether a cell of an Arrow text column starts like a formula (:func:`inert_cell`)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(cells, FORMULA_PATTERN)).as_py())
+
+
 def _inert(cells):
     """:func:`inert_cell` of a whole column (Arrow text)."""
     import pyarrow.compute as pc
 
-    formulas = pc.match_substring_regex(cells, FORMULA_PATTERN)
-    if not pc.any(formulas).as_py():
+    if not _has_formula(cells):
         return cells
+    formulas = pc.match_substring_regex(cells, FORMULA_PATTERN)
     return pc.if_else(formulas, pc.binary_join_element_wise("'", cells, ""), cells)
 
 
-def _arrow_cells(path, claims: pd.DataFrame):
-    """The table's cells as Arrow text columns (pyarrow's CSV reader: many times faster than
-    Python's), or ``None`` when they are not exactly the rows and text cells of ``claims``
-    (the two readers could take some odd spelling of a CSV file differently)."""
+def _arrow_cells(path, rows: int):
+    """The table's cells as Arrow text columns by pyarrow's reader (many times faster than
+    Python's) and the CSV file's line ending (``None`` for Parquet); ``(None, None)`` unless
+    they are certainly the cells Python's reader reads: the table has ``rows`` rows, and the
+    cells written back as Python's CSV writer writes them are the file's bytes (the two
+    readers could take some odd spelling of a CSV file differently).
+
+    A Parquet table's columns are cast to text as :func:`briefing.tables.read_table` casts
+    them."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from .screen import written_as
+
     data = read_input(path)
+    ending = None
     try:
         if is_parquet(path):
             table = pq.read_table(pa.BufferReader(data))
         else:
             body = data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+            end = body.find(b"\n")
+            ending = "\r\n" if body[end - 1 : end + 1] == b"\r\n" else "\n"
             table = pacsv.read_csv(
                 pa.BufferReader(body),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(CLAIM_COLUMNS, pa.string()),
                     strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
                 ),
             )
         text = [pc.fill_null(pc.cast(column, pa.string()), "") for column in table.columns]
         table = pa.table(text, names=table.column_names)
     except (pa.ArrowException, KeyError, ValueError):
-        return None
-    if table.num_rows != len(claims):
-        return None
-    for name, dtype in claims.dtypes.items():
-        if name in table.column_names and isinstance(dtype, pd.StringDtype):
-            ours = pa.array(claims[name].array)  # Arrow-backed: no copy
-            ours = ours if isinstance(ours, pa.ChunkedArray) else pa.chunked_array([ours])
-            if not table[name].cast(ours.type).equals(ours):
-                return None
-    return table
+        return None, None
+    if table.num_rows != rows:
+        return None, None
+    if ending is not None:
+        header = [pa.array([name], pa.string()) for name in table.column_names]
+        columns = [column.combine_chunks() for column in table.columns]
+        if not (
+            written_as(header, ending, body[: body.find(b"\n") + 1])
+            and written_as(columns, ending, memoryview(body)[body.find(b"\n") + 1 :])
+        ):
+            return None, None  # fmt: skip
+    return table, ending
 
 
 def _python_cells(path):

@@ -153,13 +153,16 @@ def _preloaded(paths: dict) -> Evidence | None:
     return evidence if named == resolved(paths) else None
 
 
-def complete_evidence(paths: dict, books: dict, sources: pd.DataFrame, validate=True) -> Evidence:
+def complete_evidence(
+    paths: dict, books: dict, sources: pd.DataFrame, validate=True, columns=None
+) -> Evidence:
     """Load the claims and the analyst's tables onto codebooks and sources already loaded.
 
-    ``paths`` comes from :func:`data_paths`; raises like :func:`load_evidence`.
+    ``paths`` comes from :func:`data_paths`; raises like :func:`load_evidence`. With
+    ``columns``, the claims have only those (see :func:`briefing.claims.load_claims`).
     """
     settings = read_settings(paths.get("settings"), books["indicators"])
-    claims = load_claims(paths["claims"], sources, books, validate)
+    claims = load_claims(paths["claims"], sources, books, validate, columns)
     tables = load_analyst_tables(paths, claims, sources, books, validate)
     return Evidence(
         sources, claims, books, tables["judgments"], tables["gaps"], tables["events"], settings

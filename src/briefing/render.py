@@ -381,18 +381,17 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
         Every problem, as ``path:line:column: message``.
     """
     from .cache import release_memory
-    from .claims import cells_csv, claim_cells
+    from .claims import claims_csv
     from .evidence import complete_evidence, known_on
     from .export import Deflated
     from .inputs import reading
 
-    with reading(plan.snapshot):
-        evidence = complete_evidence(plan.paths, plan.books, plan.sources)
-        known = known_on(evidence, plan.as_of, ["claim_id", "source_id"]).claims["claim_id"]
-        cells = claim_cells(plan.paths["claims"], evidence.claims)
-    del evidence  # the typed claims (a gigabyte at a million) go before the attachment's copies
-    attachment = cells_csv(cells, known)
-    del cells
+    keys = ["claim_id", "source_id"]  # all this process needs of the claims: the kernel
+    with reading(plan.snapshot):  # reads them whole, from the entries this check keeps
+        evidence = complete_evidence(plan.paths, plan.books, plan.sources, columns=keys)
+        known = known_on(evidence, plan.as_of, keys).claims["claim_id"]
+        attachment = claims_csv(plan.paths["claims"], len(evidence.claims), known)
+    del evidence
     attachment = Deflated.of(attachment) if pdf else attachment
     release_memory()  # what validation freed is not needed again: the export allocates its own
     return attachment

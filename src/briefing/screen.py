@@ -60,6 +60,26 @@ def csv_cells(cells):
     return pc.if_else(special, quoted, cells)
 
 
+def written_as(columns: list, ending: str, data) -> bool:
+    """Whether the rows of Arrow text ``columns``, written as Python's CSV writer writes them
+    (:func:`csv_cells`, each row ended by ``ending``), are exactly the bytes ``data``.
+
+    Written :data:`BATCH_ROWS` rows at a time: the copy of a million rows never exists."""
+    at, data = 0, memoryview(data)
+    for begin in range(0, len(columns[0]), BATCH_ROWS):
+        batch = [column.slice(begin, BATCH_ROWS) for column in columns]
+        rows = pc.binary_join_element_wise(*[csv_cells(cells) for cells in batch], ",")
+        written = arrow_bytes(pc.binary_join_element_wise(rows, "", ending))
+        if data[at : at + len(written)] != written:
+            return False
+        at += len(written)
+    return at == len(data)
+
+
+#: Rows written at a time by :func:`written_as`.
+BATCH_ROWS = 65536
+
+
 def read_chunk(data: bytes, begin: int, end: int, first_line: int, header: list) -> Read | None:
     """The records of ``data[begin:end]`` (whole records, the first on line ``first_line``)
     under ``header``, read by pyarrow; ``None`` unless Python's reader would read the very
@@ -94,8 +114,7 @@ def read_chunk(data: bytes, begin: int, end: int, first_line: int, header: list)
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(column)).as_py() or 0) > limit for column in columns):
         return None  # Python's reader refuses such a cell
-    rows = pc.binary_join_element_wise(*[csv_cells(column) for column in columns], ",")
-    if arrow_bytes(pc.binary_join_element_wise(rows, "", ending)) != raw:
+    if not written_as(columns, ending, raw):
         return None
     breaks = sum(pc.count_substring(column, "\n").to_numpy() for column in columns)
     starts = np.concatenate([[0], np.cumsum(1 + breaks)[:-1]]) + first_line
