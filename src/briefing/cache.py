@@ -45,6 +45,7 @@ DEFAULT_FOLDER = Path(".cache") / "briefing"
 CHUNK_BYTES = 2 * 2**20
 _SOURCES_KEY = b"briefing.sources"
 _DTYPES_KEY = b"briefing.dtypes"  # pandas dtypes Parquet does not keep (datetime64[s])
+_WRITTEN_KEY = b"briefing.as-written"  # the chunk is its rows as the attachment writes them
 
 
 def cache_folder() -> Path | None:
@@ -213,14 +214,20 @@ class ClaimsCache:
         _replace(self.folder / entry_name("claims", chunk.key), buffer.getvalue())
 
 
-def arrow_rows(rows: pd.DataFrame):
+def arrow_rows(rows: pd.DataFrame, as_written: bool = False):
     """Typed claim rows as an Arrow table that keeps their pandas dtypes (in its metadata:
-    Parquet alone would not keep ``datetime64[s]``), as :func:`typed_frame` reads them."""
+    Parquet alone would not keep ``datetime64[s]``), as :func:`typed_frame` reads them, and
+    whether the chunk's bytes are its cells as the PDF's attachment writes them
+    (``as_written``, see :func:`briefing.claims.claims_csv`)."""
     import pyarrow as pa
 
     table = pa.Table.from_pandas(rows, preserve_index=False)
     dtypes = {name: str(dtype) for name, dtype in rows.dtypes.items()}
-    metadata = {**(table.schema.metadata or {}), _DTYPES_KEY: json.dumps(dtypes).encode()}
+    metadata = {
+        **(table.schema.metadata or {}),
+        _DTYPES_KEY: json.dumps(dtypes).encode(),
+        _WRITTEN_KEY: b"1" if as_written else b"0",
+    }
     return table.replace_schema_metadata(metadata)
 
 
@@ -239,6 +246,7 @@ def typed_frame(tables: list):
     if not tables:
         return None
     dtypes = json.loads(tables[0].schema.metadata[_DTYPES_KEY])
+    as_written = all(table.schema.metadata.get(_WRITTEN_KEY) == b"1" for table in tables)
     # a Parquet entry holds a date of whole seconds in milliseconds, a fresh table in seconds
     schema = pa.unify_schemas([table.schema for table in tables], promote_options="permissive")
     pieces = {name: [table[name] for table in tables] for name in schema.names}
@@ -251,6 +259,7 @@ def typed_frame(tables: list):
     strings = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}
     frame = pa.table(columns).to_pandas(types_mapper=strings.get, self_destruct=True)
     frame = frame.astype({name: dtypes[name] for name in frame.columns})
+    frame.attrs["as_written"] = as_written
     release_memory()
     return frame
 

@@ -428,6 +428,7 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, colu
     header = records_frame(data[start:body], 1, CLAIM_COLUMNS)
     if header is None or header.values.tolist() != [CLAIM_COLUMNS]:
         return None
+    written_header = data[start:body] == (",".join(CLAIM_COLUMNS) + "\n").encode()
     store = ClaimsCache(folder, source_marks(sources))
     chunks = chunks_of(data, body, codebooks_key(books) + data[start:body])
     tables = [store.get(chunk, columns) for chunk in chunks]
@@ -444,6 +445,7 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, colu
     claims = typed_frame(tables)  # empties the list: each column's pieces go once joined
     if claims is None or (validate and claims["claim_id"].duplicated().any()):
         return None  # ids repeated across chunks: the whole read reports them
+    claims.attrs["as_written"] &= written_header
     return claims
 
 
@@ -458,11 +460,12 @@ def _fresh_chunks(
 
     fresh = []
     for group in _groups(chunks):
-        typed = _fresh_group(path, data, group, sources, books, validate)
-        if typed is None:
+        found = _fresh_group(path, data, group, sources, books, validate)
+        if found is None:
             return None
+        typed, as_written = found
         for chunk, typed_rows in zip(group, typed, strict=True):
-            table = arrow_rows(typed_rows)
+            table = arrow_rows(typed_rows, as_written)
             if validate:
                 store.put(chunk, table)
             fresh.append(table if columns is None else table.select(columns))
@@ -490,7 +493,9 @@ def _groups(chunks: list) -> list[list]:
 def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool):
     """:func:`_fresh_chunks` of one group of chunks: read and screened in Arrow
     (:mod:`briefing.screen`) when every row is plainly valid, else by Python's reader and
-    the rules in full."""
+    the rules in full. ``(typed rows of each chunk, as written)``, where ``as written``
+    says the chunks' bytes are their cells as :func:`claims_csv` writes them; ``None``
+    if any rule fails."""
     quick = _screened_group(path, data, chunks, sources, books, validate)
     if quick is not None:
         return quick
@@ -502,7 +507,8 @@ def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool
         return None
     table = Table(display_path(path), list(CLAIM_COLUMNS), pd.concat(parts), [])
     problems = check_claims_table(table, sources, books) if validate else []
-    return _typed_parts(table, [len(part) for part in parts], sources, books, problems)
+    typed = _typed_parts(table, [len(part) for part in parts], sources, books, problems)
+    return None if typed is None else (typed, False)
 
 
 def _screened_group(path, data: bytes, chunks: list, sources, books, validate: bool):
@@ -522,7 +528,11 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
     lines = pd.Index(np.concatenate([read.lines for read in reads]), name="line")
     frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
-    return _typed_parts(table, [read.cells.num_rows for read in reads], sources, books, [])
+    typed = _typed_parts(table, [read.cells.num_rows for read in reads], sources, books, [])
+    as_written = all(read.ending == "\n" for read in reads) and not any(
+        _has_formula(column) for column in cells.columns
+    )
+    return None if typed is None else (typed, as_written)
 
 
 def _typed_parts(table: Table, sizes: list[int], sources, books, problems: list):
@@ -549,10 +559,10 @@ def inert_cell(cell: str) -> str:
     return "'" + cell if re.match(FORMULA_PATTERN, cell) else cell
 
 
-def claims_csv(path: Path | str, rows: int, claim_ids) -> bytes:
+def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
     """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
 
-    ``rows`` is how many rows :func:`load_claims` found in it. Read through
+    ``claims`` is the table as :func:`load_claims` returned it (any of its columns). Read through
     :func:`briefing.inputs.read_input` (in a render, the snapshot that was validated). Cells
     are written as they stand in the file (no type conversion; a Parquet table's as
     :func:`briefing.tables.read_table` reads them), quoted as Python's CSV writer quotes
@@ -560,16 +570,20 @@ def claims_csv(path: Path | str, rows: int, claim_ids) -> bytes:
     spreadsheet would run as a formula is made inert (:func:`inert_cell`): the reader of a
     PDF who opens its attachment runs nothing. CSV and Parquet holding the same cells give
     the same bytes; a CSV file that already is those bytes (every claim known, nothing to
-    make inert, written as Python writes it, LF line endings) is attached as it stands.
+    make inert, written as Python writes it, LF line endings) is attached as it stands,
+    without reading it again when its loader saw that (``claims.attrs["as_written"]``).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    table, ending = _arrow_cells(path, rows)
+    wanted = set(pd.Series(claim_ids).tolist())
+    if claims.attrs.get("as_written") and wanted >= set(claims["claim_id"].tolist()):
+        data = read_input(path)
+        return data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+    table, ending = _arrow_cells(path, len(claims))
     if table is None:
         table, ending = _python_cells(path), None
-    wanted = pa.array(sorted(set(pd.Series(claim_ids).tolist())), pa.string())
-    known = pc.is_in(table["claim_id"], value_set=wanted)
+    known = pc.is_in(table["claim_id"], value_set=pa.array(sorted(wanted), pa.string()))
     if pc.all(known).as_py():  # all known: no copy
         if ending == "\n" and not any(_has_formula(column) for column in table.columns):
             data = read_input(path)

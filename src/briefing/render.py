@@ -390,7 +390,7 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
     with reading(plan.snapshot):  # reads them whole, from the entries this check keeps
         evidence = complete_evidence(plan.paths, plan.books, plan.sources, columns=keys)
         known = known_on(evidence, plan.as_of, keys).claims["claim_id"]
-        attachment = claims_csv(plan.paths["claims"], len(evidence.claims), known)
+        attachment = claims_csv(plan.paths["claims"], evidence.claims, known)
     del evidence
     attachment = Deflated.of(attachment) if pdf else attachment
     release_memory()  # what validation freed is not needed again: the export allocates its own

@@ -44,10 +44,12 @@ ODD_PROSE = r"[^\t\n\r -~]|^[\t\n\r ]|[\t\n\r ]$"
 
 @dataclass
 class Read:
-    """A chunk's records: their text cells (``cells``) and the line each starts on."""
+    """A chunk's records: their text cells (``cells``), the line each starts on, and the
+    line ending the chunk's records end with."""
 
     cells: pa.Table
     lines: np.ndarray
+    ending: str
 
 
 def csv_cells(cells):
@@ -118,7 +120,7 @@ def read_chunk(data: bytes, begin: int, end: int, first_line: int, header: list)
         return None
     breaks = sum(pc.count_substring(column, "\n").to_numpy() for column in columns)
     starts = np.concatenate([[0], np.cumsum(1 + breaks)[:-1]]) + first_line
-    return Read(pa.table(columns, names=list(header)), starts.astype("int64"))
+    return Read(pa.table(columns, names=list(header)), starts.astype("int64"), ending)
 
 
 def _any(mask) -> bool:
