@@ -337,3 +337,25 @@ def test_a_load_of_some_columns_is_those_columns_of_the_whole_load(data):
     write_claims_rows(data, header, rows)
     with pytest.raises(ClaimValidationError):
         load_claims(paths["claims"], sources, books, columns=["source_id"])
+
+
+def test_a_kernels_load_takes_what_the_render_kept_meanwhile(data, monkeypatch):
+    """A render's kernel loads (without checking) while the render's own process checks
+    the same table and keeps each group: the kernel goes last to first and looks each group
+    up again first, so what the other kept by then is not parsed twice."""
+    from briefing import claims as claims_module
+
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 4096)  # many groups
+    fresh_group = claims_module._fresh_group
+    calls = []
+
+    def the_render_checks_meanwhile(path, raw, chunks, sources, books, validate):
+        calls.append(validate)
+        if calls == [False]:  # the kernel's first group: the render's check runs meanwhile
+            load_evidence(data)
+        return fresh_group(path, raw, chunks, sources, books, validate)
+
+    monkeypatch.setattr(claims_module, "_fresh_group", the_render_checks_meanwhile)
+    claims = load_evidence(data, validate=False).claims
+    assert calls.count(True) > 5 and calls.count(False) == 1  # only its own first group
+    pd.testing.assert_frame_equal(claims, uncached(data))

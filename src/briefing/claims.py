@@ -455,21 +455,30 @@ def _fresh_chunks(
     """The typed rows of each chunk as Arrow tables (:func:`briefing.cache.arrow_rows`),
     parsed, checked (when ``validate``, then also kept in ``store``) and anchored a few
     chunks at a time (:data:`GROUP_BYTES`: the text cells of a million rows never all exist
-    at once), only ``columns`` of them returned; ``None`` if any of it fails."""
+    at once), only ``columns`` of them returned; ``None`` if any of it fails.
+
+    Without ``validate`` (a render's kernel, while the render's own process checks the same
+    table and keeps what passed) the groups are taken last to first, each looked up in
+    ``store`` again first: the two meet in the middle, each having done about half."""
     from .cache import arrow_rows
 
-    fresh = []
-    for group in _groups(chunks):
-        found = _fresh_group(path, data, group, sources, books, validate)
+    fresh: dict[int, object] = {}
+    groups = _groups(chunks)
+    for group in groups if validate else reversed(groups):
+        kept = [] if validate else [store.get(chunks[i], columns) for i in group]
+        if kept and all(table is not None for table in kept):
+            fresh.update(zip(group, kept, strict=True))
+            continue
+        found = _fresh_group(path, data, [chunks[i] for i in group], sources, books, validate)
         if found is None:
             return None
         typed, as_written = found
-        for chunk, typed_rows in zip(group, typed, strict=True):
+        for i, typed_rows in zip(group, typed, strict=True):
             table = arrow_rows(typed_rows, as_written)
             if validate:
-                store.put(chunk, table)
-            fresh.append(table if columns is None else table.select(columns))
-    return fresh
+                store.put(chunks[i], table)
+            fresh[i] = table if columns is None else table.select(columns)
+    return [fresh[i] for i in range(len(chunks))]
 
 
 #: How many bytes of a claims table :func:`_fresh_chunks` parses and checks together. The
@@ -478,15 +487,15 @@ def _fresh_chunks(
 GROUP_BYTES = 32 * 1024 * 1024
 
 
-def _groups(chunks: list) -> list[list]:
-    """``chunks`` in runs of about :data:`GROUP_BYTES`, in order."""
+def _groups(chunks: list) -> list[list[int]]:
+    """The positions of ``chunks`` in runs of about :data:`GROUP_BYTES`, in order."""
     groups, size = [], GROUP_BYTES
-    for chunk in chunks:
+    for i in range(len(chunks)):
         if size >= GROUP_BYTES:
             groups.append([])
             size = 0
-        groups[-1].append(chunk)
-        size += chunk.end - chunk.begin
+        groups[-1].append(i)
+        size += chunks[i].end - chunks[i].begin
     return groups
 
 
