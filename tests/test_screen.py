@@ -177,6 +177,13 @@ def broken_rows(folder, case: str) -> list[dict]:
     return rows
 
 
+def problems_of(folder, **paths) -> list[str]:
+    """The problems a load of ``folder`` reports, as ``path:line:column: message``."""
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(folder, **paths)
+    return [str(problem) for problem in error.value.problems]
+
+
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_no_broken_rule_gets_past_the_screen_and_the_problems_are_the_same(data, case):
     rows = broken_rows(data, case)
@@ -186,13 +193,16 @@ def test_no_broken_rule_gets_past_the_screen_and_the_problems_are_the_same(data,
     read = screened(data, raw)
     if read is not None:
         assert not passes_rules(read.cells, sources, books) or case.startswith("quote")
-    with pytest.raises(ClaimValidationError) as cached:
-        load_evidence(data)  # through the cache: the screen first
+    cached = problems_of(data)  # through the cache: chunks screened first
+    parquet = data / "claims" / "claims.parquet"
+    pd.DataFrame(rows, columns=CLAIM_COLUMNS, dtype=object).to_parquet(parquet, index=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(cache.CACHE_VARIABLE, "")  # no cache: the whole table, Python's way
-        with pytest.raises(ClaimValidationError) as whole:
-            load_evidence(data)
-    assert [str(p) for p in cached.value.problems] == [str(p) for p in whole.value.problems]
+        patch.setenv(cache.CACHE_VARIABLE, "")  # no cache: the whole table, screened first
+        whole = problems_of(data)
+        from_parquet = problems_of(data, claims_path=parquet)
+        patch.setattr(claims_module, "_table_problems", claims_module.check_claims_table)
+        assert problems_of(data) == cached == whole  # the rules alone say the same
+        assert problems_of(data, claims_path=parquet) == from_parquet
 
 
 # characters that break, or test the edge of, some rule when put into a cell

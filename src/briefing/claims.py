@@ -387,7 +387,7 @@ def load_claims(
     if cached is not None:
         return cached
     table = read_table(path)
-    problems = check_claims_table(table, sources, books) if validate else list(table.problems)
+    problems = _table_problems(table, sources, books) if validate else list(table.problems)
     if {"quote", "source_id"} <= set(table.header) and not table.frame.empty:
         starts, ends, quote_problems = anchor_quotes(table, sources)
         problems += quote_problems
@@ -395,6 +395,24 @@ def load_claims(
         raise ClaimValidationError(problems)
     typed = typed_claims(table, starts, ends, books)
     return typed if columns is None else typed[columns]
+
+
+def _table_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
+    """:func:`check_claims_table` of a table read whole (Parquet, or with the cache off):
+    none when the screen (:mod:`briefing.screen`) passes every row, else the rules say."""
+    import pyarrow as pa
+
+    from .screen import passes_rules
+
+    header = table.header
+    if table.problems or len(header) != len(CLAIM_COLUMNS) or set(header) != set(CLAIM_COLUMNS):
+        return check_claims_table(table, sources, books)
+    if len(table.frame):
+        cells = pa.table({name: pa.array(table.frame[name].tolist(), pa.string())
+                          for name in CLAIM_COLUMNS})  # fmt: skip
+        if passes_rules(cells, sources, books):
+            return []
+    return check_claims_table(table, sources, books)
 
 
 def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, columns=None):
