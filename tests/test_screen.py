@@ -256,3 +256,18 @@ def test_ordinary_tables_go_through_the_screen_and_load_as_without_it(data, monk
             patch.setattr(claims_module, "_screened_group", lambda *args: None)
             shutil.rmtree(cache.cache_folder(), ignore_errors=True)
             pd.testing.assert_frame_equal(claims, load_evidence(folder).claims)
+
+
+def test_an_ordinary_parquet_table_is_screened_in_arrow_and_loads_as_without_it(data, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_VARIABLE, "")  # read whole, as a Parquet table always is
+    parquet = data / "claims" / "claims.parquet"
+    rows = claims_rows(data)
+    rows[3]["notes"] += " Second thoughts \u2014 with a dash; a cell over\ntwo lines."
+    pd.DataFrame(rows, columns=CLAIM_COLUMNS, dtype=object).to_parquet(parquet, index=False)
+    books, sources = load_codebooks(data / "reference"), load_sources(data / "sources")
+    screened_load = claims_module._screened_parquet(parquet, sources, books, True)
+    assert screened_load is not None  # every row passed the screen: no rule ran cell by cell
+    claims = load_evidence(data, claims_path=parquet).claims
+    pd.testing.assert_frame_equal(claims, screened_load)
+    monkeypatch.setattr(claims_module, "_screened_parquet", lambda *args: None)
+    pd.testing.assert_frame_equal(claims, load_evidence(data, claims_path=parquet).claims)

@@ -384,6 +384,9 @@ def load_claims(
     """
     columns = None if columns is None else list(dict.fromkeys(["claim_id", *columns]))
     cached = _load_through_cache(path, sources, books, validate, columns)
+    if cached is None and is_parquet(path):
+        cached = _screened_parquet(path, sources, books, validate)
+        cached = cached if cached is None or columns is None else cached[columns]
     if cached is not None:
         return cached
     table = read_table(path)
@@ -395,6 +398,34 @@ def load_claims(
         raise ClaimValidationError(problems)
     typed = typed_claims(table, starts, ends, books)
     return typed if columns is None else typed[columns]
+
+
+def _screened_parquet(path, sources: pd.DataFrame, books, validate: bool):
+    """The typed claims of a Parquet table whose every row the screen passes
+    (:mod:`briefing.screen`), its cells kept in Arrow; ``None`` when it cannot tell (the
+    table is then read whole and checked rule by rule)."""
+    import pyarrow as pa
+
+    from .screen import passes_rules
+    from .tables import parquet_cells
+
+    try:
+        data = read_input(path)
+    except InvalidInputError:
+        return None
+    cells = parquet_cells(data, display_path(path))
+    del data
+    names = getattr(cells, "column_names", [])
+    if len(names) != len(CLAIM_COLUMNS) or set(names) != set(CLAIM_COLUMNS) or not len(cells):
+        return None  # refused, or not the claims header, or no rows: the rules say so
+    cells = cells.select(CLAIM_COLUMNS)
+    if validate and not passes_rules(cells, sources, books):
+        return None
+    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    lines = pd.RangeIndex(1, len(frame) + 1, name="line")
+    table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
+    starts, ends, problems = anchor_quotes(table, sources)
+    return None if problems else typed_claims(table, starts, ends, books)
 
 
 def _table_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:

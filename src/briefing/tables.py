@@ -162,12 +162,32 @@ def _parquet_table(data: bytes, where: str) -> Table:
     """A Parquet file's rows as a :class:`Table` of text cells, numbered from 1.
 
     Every column is cast to text as pyarrow writes values (``10000``, ``2024-10-24``); a
-    missing value is an empty cell, as in a CSV file. The rules then apply unchanged. Read
-    in batches, each checked as it is decoded: text that is not UTF-8 is located by column
-    and rows, and a file whose text decodes to more than a CSV table may hold (a few
-    compressed bytes can stand for gigabytes) is refused before it fills the memory.
+    missing value is an empty cell, as in a CSV file. The rules then apply unchanged. See
+    :func:`parquet_cells`.
     """
     import numpy as np
+    import pandas as pd
+
+    cells = parquet_cells(data, where)
+    if isinstance(cells, Table):
+        return cells
+    columns = {name: column.to_numpy(zero_copy_only=False) if len(column) else
+               np.array([], dtype=object) for name, column in zip(
+                   cells.column_names, cells.columns, strict=True)}  # fmt: skip
+    lines = pd.RangeIndex(1, cells.num_rows + 1, name="line")
+    frame = pd.DataFrame(columns, index=lines, dtype=object)
+    return Table(where, cells.column_names, frame, [])
+
+
+def parquet_cells(data: bytes, where: str):
+    """A Parquet file's cells as an Arrow table of text (each column cast to text as
+    pyarrow writes values, a missing value empty), or a :class:`Table` of the problems that
+    refuse the file.
+
+    Read in batches, each checked as it is decoded: text that is not UTF-8 is located by
+    column and rows, and a file whose text decodes to more than a CSV table may hold (a
+    few compressed bytes can stand for gigabytes) is refused before it fills the memory.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -200,17 +220,12 @@ def _parquet_table(data: bytes, where: str) -> Table:
                 if decoded > limit:
                     return refuse("", f"holds more than {limit:,} bytes of text once "
                                       f"decoded; expected at most {limit:,}")  # fmt: skip
-                parts[name].append(pc.fill_null(text, "").to_numpy(zero_copy_only=False))
+                parts[name].append(pc.fill_null(text, ""))
             first = last + 1
     except (pa.ArrowException, OSError) as exc:
         return refuse("", f"is not a readable Parquet file: {exc}")
-    columns = {
-        name: np.concatenate(chunks) if chunks else np.array([], dtype=object)
-        for name, chunks in parts.items()
-    }
-    lines = pd.RangeIndex(1, first, name="line")
-    frame = pd.DataFrame(columns, index=lines, dtype=object)
-    return Table(where, header, frame, [])
+    columns = [pa.chunked_array(parts[name], pa.string()).combine_chunks() for name in header]
+    return pa.table(columns, names=header)
 
 
 def _empty(where: str, problems: list[Problem]) -> Table:
