@@ -200,7 +200,7 @@ def test_no_broken_rule_gets_past_the_screen_and_the_problems_are_the_same(data,
         patch.setenv(cache.CACHE_VARIABLE, "")  # no cache: the whole table, screened first
         whole = problems_of(data)
         from_parquet = problems_of(data, claims_path=parquet)
-        patch.setattr(claims_module, "_table_problems", claims_module.check_claims_table)
+        patch.setattr(claims_module, "_screened_table", lambda *args: None)
         assert problems_of(data) == cached == whole  # the rules alone say the same
         assert problems_of(data, claims_path=parquet) == from_parquet
 
@@ -265,9 +265,9 @@ def test_an_ordinary_parquet_table_is_screened_in_arrow_and_loads_as_without_it(
     rows[3]["notes"] += " Second thoughts \u2014 with a dash; a cell over\ntwo lines."
     pd.DataFrame(rows, columns=CLAIM_COLUMNS, dtype=object).to_parquet(parquet, index=False)
     books, sources = load_codebooks(data / "reference"), load_sources(data / "sources")
-    screened_load = claims_module._screened_parquet(parquet, sources, books, True)
+    screened_load = claims_module._screened_table(parquet, sources, books, True)
     assert screened_load is not None  # every row passed the screen: no rule ran cell by cell
     claims = load_evidence(data, claims_path=parquet).claims
     pd.testing.assert_frame_equal(claims, screened_load)
-    monkeypatch.setattr(claims_module, "_screened_parquet", lambda *args: None)
+    monkeypatch.setattr(claims_module, "_screened_table", lambda *args: None)
     pd.testing.assert_frame_equal(claims, load_evidence(data, claims_path=parquet).claims)

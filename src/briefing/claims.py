@@ -384,13 +384,13 @@ def load_claims(
     """
     columns = None if columns is None else list(dict.fromkeys(["claim_id", *columns]))
     cached = _load_through_cache(path, sources, books, validate, columns)
-    if cached is None and is_parquet(path):
-        cached = _screened_parquet(path, sources, books, validate)
+    if cached is None:
+        cached = _screened_table(path, sources, books, validate)
         cached = cached if cached is None or columns is None else cached[columns]
     if cached is not None:
         return cached
     table = read_table(path)
-    problems = _table_problems(table, sources, books) if validate else list(table.problems)
+    problems = check_claims_table(table, sources, books) if validate else list(table.problems)
     if {"quote", "source_id"} <= set(table.header) and not table.frame.empty:
         starts, ends, quote_problems = anchor_quotes(table, sources)
         problems += quote_problems
@@ -400,50 +400,32 @@ def load_claims(
     return typed if columns is None else typed[columns]
 
 
-def _screened_parquet(path, sources: pd.DataFrame, books, validate: bool):
-    """The typed claims of a Parquet table whose every row the screen passes
-    (:mod:`briefing.screen`), its cells kept in Arrow; ``None`` when it cannot tell (the
-    table is then read whole and checked rule by rule)."""
-    import pyarrow as pa
-
+def _screened_table(path, sources: pd.DataFrame, books, validate: bool):
+    """The typed claims of a table read whole (Parquet, or CSV with the cache off) whose
+    every row the screen passes (:mod:`briefing.screen`), its cells typed from Arrow;
+    ``None`` when it cannot tell (the table is then read again and checked rule by rule).
+    A Parquet table's cells stay Arrow text from the file on (:func:`briefing.tables.
+    parquet_cells`); a CSV table is read by Python's reader."""
     from .screen import passes_rules
     from .tables import parquet_cells
 
-    try:
-        data = read_input(path)
-    except InvalidInputError:
-        return None
-    cells = parquet_cells(data, display_path(path))
-    del data
-    names = getattr(cells, "column_names", [])
-    if len(names) != len(CLAIM_COLUMNS) or set(names) != set(CLAIM_COLUMNS) or not len(cells):
+    if is_parquet(path):
+        try:
+            cells = parquet_cells(read_input(path), display_path(path))
+        except InvalidInputError:
+            return None
+        names = getattr(cells, "column_names", [])  # none: the file was refused
+        lines = pd.RangeIndex(1, getattr(cells, "num_rows", 0) + 1, name="line")
+    else:
+        table = read_table(path)
+        names, lines = ([] if table.problems else table.header), table.frame.index
+    if len(names) != len(CLAIM_COLUMNS) or set(names) != set(CLAIM_COLUMNS) or not len(lines):
         return None  # refused, or not the claims header, or no rows: the rules say so
-    cells = cells.select(CLAIM_COLUMNS)
+    cells = (cells if is_parquet(path) else _text_cells(table)).select(CLAIM_COLUMNS)
     if validate and not passes_rules(cells, sources, books):
         return None
-    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    lines = pd.RangeIndex(1, len(frame) + 1, name="line")
-    table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
-    starts, ends, problems = anchor_quotes(table, sources)
-    return None if problems else typed_claims(table, starts, ends, books)
-
-
-def _table_problems(table: Table, sources: pd.DataFrame, books) -> list[Problem]:
-    """:func:`check_claims_table` of a table read whole (Parquet, or with the cache off):
-    none when the screen (:mod:`briefing.screen`) passes every row, else the rules say."""
-    import pyarrow as pa
-
-    from .screen import passes_rules
-
-    header = table.header
-    if table.problems or len(header) != len(CLAIM_COLUMNS) or set(header) != set(CLAIM_COLUMNS):
-        return check_claims_table(table, sources, books)
-    if len(table.frame):
-        cells = pa.table({name: pa.array(table.frame[name].tolist(), pa.string())
-                          for name in CLAIM_COLUMNS})  # fmt: skip
-        if passes_rules(cells, sources, books):
-            return []
-    return check_claims_table(table, sources, books)
+    typed = _typed_cells(path, cells, lines, [len(lines)], sources, books)
+    return None if typed is None else typed[0]
 
 
 def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, columns=None):
@@ -584,13 +566,22 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
     if validate and not passes_rules(cells, sources, books):
         return None
     lines = pd.Index(np.concatenate([read.lines for read in reads]), name="line")
-    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
-    typed = _typed_parts(table, [read.cells.num_rows for read in reads], sources, books, [])
+    sizes = [read.cells.num_rows for read in reads]
+    typed = _typed_cells(path, cells, lines, sizes, sources, books)
     as_written = all(read.ending == "\n" for read in reads) and not any(
         _has_formula(column) for column in cells.columns
     )
     return None if typed is None else (typed, as_written)
+
+
+def _typed_cells(path, cells, lines, sizes: list[int], sources, books):
+    """:func:`_typed_parts` of Arrow text ``cells`` (the claims columns) whose records
+    start on ``lines``."""
+    import pyarrow as pa
+
+    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
+    return _typed_parts(table, sizes, sources, books, [])
 
 
 def _typed_parts(table: Table, sizes: list[int], sources, books, problems: list):
@@ -636,16 +627,14 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
 
     wanted = set(pd.Series(claim_ids).tolist())
     if claims.attrs.get("as_written") and wanted >= set(claims["claim_id"].tolist()):
-        data = read_input(path)
-        return data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+        return _without_bom(read_input(path))
     table, ending = _arrow_cells(path, len(claims))
     if table is None:
         table, ending = _python_cells(path), None
     known = pc.is_in(table["claim_id"], value_set=pa.array(sorted(wanted), pa.string()))
     if pc.all(known).as_py():  # all known: no copy
         if ending == "\n" and not any(_has_formula(column) for column in table.columns):
-            data = read_input(path)
-            return data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+            return _without_bom(read_input(path))
         return cells_csv(table)
     return cells_csv(table.filter(known))
 
@@ -673,6 +662,11 @@ def cells_csv(table) -> bytes:
     return b"".join(parts)
 
 
+def _without_bom(data: bytes) -> bytes:
+    """A CSV file's bytes after its byte-order mark, if it has one."""
+    return data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+
+
 def _has_formula(cells) -> bool:
     """Whether a cell of an Arrow text column starts like a formula (:func:`inert_cell`)."""
     import pyarrow.compute as pc
@@ -684,9 +678,9 @@ def _inert(cells):
     """:func:`inert_cell` of a whole column (Arrow text)."""
     import pyarrow.compute as pc
 
-    if not _has_formula(cells):
-        return cells
     formulas = pc.match_substring_regex(cells, FORMULA_PATTERN)
+    if not pc.any(formulas).as_py():
+        return cells
     return pc.if_else(formulas, pc.binary_join_element_wise("'", cells, ""), cells)
 
 
@@ -712,7 +706,7 @@ def _arrow_cells(path, rows: int):
         if is_parquet(path):
             table = pq.read_table(pa.BufferReader(data))
         else:
-            body = data[len(BOM.encode()) :] if data.startswith(BOM.encode()) else data
+            body = _without_bom(data)
             end = body.find(b"\n")
             ending = "\r\n" if body[end - 1 : end + 1] == b"\r\n" else "\n"
             table = pacsv.read_csv(
@@ -734,8 +728,8 @@ def _arrow_cells(path, rows: int):
         header = [pa.array([name], pa.string()) for name in table.column_names]
         columns = [column.combine_chunks() for column in table.columns]
         if not (
-            written_as(header, ending, body[: body.find(b"\n") + 1])
-            and written_as(columns, ending, memoryview(body)[body.find(b"\n") + 1 :])
+            written_as(header, ending, body[: end + 1])
+            and written_as(columns, ending, memoryview(body)[end + 1 :])
         ):
             return None, None  # fmt: skip
     return table, ending
@@ -744,8 +738,12 @@ def _arrow_cells(path, rows: int):
 def _python_cells(path):
     """The table's cells read by Python's CSV reader (:func:`briefing.tables.read_table`),
     as Arrow text columns."""
+    return _text_cells(read_table(path))
+
+
+def _text_cells(table: Table):
+    """The text cells of a :class:`~briefing.tables.Table` as Arrow text columns."""
     import pyarrow as pa
 
-    table = read_table(path)
     return pa.table({name: pa.array(table.frame[name].tolist(), pa.string())
                      for name in table.header})  # fmt: skip
