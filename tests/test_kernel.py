@@ -6,9 +6,13 @@ import asyncio
 import os
 import shutil
 import signal
+import subprocess
+import tempfile
 from concurrent.futures import Future
+from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from conftest import ROOT
 
@@ -34,21 +38,75 @@ async def run(client: ReadyClient, code: str) -> list[str]:
             return results
 
 
+async def first_result(manager) -> list[str]:
+    """Wait for the kernel to be ready, then the results of ``6 * 7``."""
+    client = manager.client()
+    assert isinstance(client, ReadyClient)
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        return await run(client, "6 * 7")
+    finally:
+        client.stop_channels()
+
+
 def test_the_kernel_is_ready_with_both_channels_connected():
     # Ready means the kernel answered kernel_info on the shell channel and IOPub carried
     # that request's idle status: the first execution's output is then never missed.
-    async def first_result(manager) -> list[str]:
-        client = manager.client()
-        assert isinstance(client, ReadyClient)
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            return await run(client, "6 * 7")
-        finally:
-            client.stop_channels()
-
     with Kernel(NOTEBOOK) as kernel:
         assert asyncio.run(first_result(kernel.manager)) == ["42"]
+
+
+@pytest.fixture
+def temp(monkeypatch):
+    """A temporary folder short enough for Unix sockets, made the process's default."""
+    folder = Path(tempfile.mkdtemp(prefix="t", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_the_kernel_talks_over_private_sockets_not_loopback_ports(temp):
+    # A port picked free by one process can be taken by another before the kernel binds
+    # it (two renders of a series at once: "Address already in use", the kernel dies).
+    # The kernel binds Unix sockets in a folder of its own instead, removed once stopped.
+    with Kernel(NOTEBOOK) as kernel:
+        manager = kernel.manager
+        assert asyncio.run(first_result(manager)) == ["42"]
+        (folder,) = temp.glob(f"briefing-kernel-{os.getpid()}-*")
+        assert folder.stat().st_mode & 0o077 == 0
+        channels = [folder / f"k-{n}" for n in range(1, 6)]  # shell, iopub, stdin, control, hb
+        assert all(path.is_socket() for path in channels)
+        bound = {c.laddr for c in psutil.Process(manager.provisioner.pid).net_connections("unix")}
+        assert {str(path) for path in channels} <= bound  # the kernel's, not stale files
+        assert manager.get_connection_info()["transport"] == "ipc"
+    assert list(temp.iterdir()) == []  # nor its connection file
+
+
+def test_a_temporary_folder_too_deep_for_a_socket_gets_loopback_tcp(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    with Kernel(NOTEBOOK) as kernel:
+        assert kernel.manager.get_connection_info()["transport"] == "tcp"
+        assert asyncio.run(first_result(kernel.manager)) == ["42"]
+    assert list(deep.iterdir()) == []
+
+
+def test_socket_folders_of_renders_gone_are_removed_by_the_next_kernel(temp):
+    # A render killed outright cannot remove its kernel's sockets (its kernel exits when
+    # it sees its parent gone): the next kernel started removes them, and only them.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = temp / f"briefing-kernel-{gone.pid}-abc"
+    alive = temp / f"briefing-kernel-{os.getppid()}-abc"
+    other = temp / "briefing-kernel-notes"
+    for folder in (stale, alive, other):
+        folder.mkdir()
+        (folder / "k-1").write_bytes(b"")
+    with Kernel(NOTEBOOK):
+        pass
+    assert sorted(temp.iterdir()) == sorted([alive, other])
 
 
 def test_waiting_for_a_dead_kernel_fails_instead_of_hanging():

@@ -3,7 +3,10 @@
 papermill executes the briefing notebook on a kernel that :class:`Kernel` starts before
 anything else, so that it boots (and imports pandas and matplotlib) on one core while
 the render plans on the other. Its client knows the kernel is ready as soon as the
-kernel has answered on both channels, without jupyter_client's fixed wait.
+kernel has answered on both channels, without jupyter_client's fixed wait. Parent and
+kernel talk over Unix sockets in a folder of the kernel's own, not TCP ports on loopback:
+jupyter_client picks a free port by binding and closing it, and another process (a
+second render of a series, a test) could take that port before the kernel binds it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from contextlib import suppress
@@ -38,6 +43,11 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 SIGNING_VARIABLES = "BRIEFING_SIGNER"
 #: The logger papermill hands nbclient: it reports the kernel's death.
 EXECUTION_LOGGER = "papermill"
+#: The longest socket folder used: a Unix socket's path (the folder, then ``/k-1`` to
+#: ``/k-5``) must fit in 107 bytes. A deeper temporary folder gets TCP on loopback.
+SOCKET_FOLDER_LIMIT = 100
+#: The start of a kernel's socket folder's name; the render's process id follows.
+SOCKET_PREFIX = "briefing-kernel-"
 
 
 class Kernel:
@@ -120,6 +130,7 @@ class Kernel:
                 loop.run_until_complete(manager.shutdown_kernel(now=True))
             finally:
                 loop.close()
+                manager.remove_sockets()
 
 
 def start_kernel(cwd: Path, snapshot: Path | None = None):
@@ -141,12 +152,42 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
     if snapshot is not None:
         env[SNAPSHOT_VARIABLE] = str(Path(snapshot).resolve())
     env[CACHE_VARIABLE] = str(cache_folder() or "")  # the kernel runs in notebooks/
-    manager = Manager(kernel_name="python3")
+    manager = Manager(kernel_name="python3", **socket_settings())
     warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
-    run_sync(manager.start_kernel)(
-        cwd=str(cwd), env=env, extra_arguments=[*KERNEL_ARGUMENTS, warm_up]
-    )
+    try:
+        run_sync(manager.start_kernel)(
+            cwd=str(cwd), env=env, extra_arguments=[*KERNEL_ARGUMENTS, warm_up]
+        )
+    except BaseException:
+        manager.remove_sockets()
+        raise
     return manager
+
+
+def socket_settings() -> dict:
+    """The kernel manager's transport: Unix sockets named ``k-1``, ``k-2``... in a new
+    private folder (no other process can take them, unlike a TCP port picked free and
+    bound later), or TCP on loopback when the temporary folder's path is too long for a
+    socket's. The folder is named after this process; those of processes gone (a killed
+    render's, whose kernel then exited) are removed first."""
+    sweep_sockets()
+    folder = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
+    if len(folder) > SOCKET_FOLDER_LIMIT:
+        os.rmdir(folder)
+        return {}
+    return {"transport": "ipc", "ip": os.path.join(folder, "k")}
+
+
+def sweep_sockets() -> None:
+    """Remove this user's kernel socket folders whose process no longer exists."""
+    from .publish import pid_alive
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(SOCKET_PREFIX) :].split("-")[0]
+        with suppress(OSError):
+            if pid.isdigit() and folder.lstat().st_uid == os.getuid() and folder.is_dir():
+                if not pid_alive(int(pid)):
+                    shutil.rmtree(folder, ignore_errors=True)
 
 
 class ReadyClient(AsyncKernelClient):
@@ -203,3 +244,8 @@ class Manager(AsyncKernelManager):
         client = super().client(**kwargs)
         self.clients.append(client)
         return client
+
+    def remove_sockets(self) -> None:
+        """Remove the folder of the kernel's Unix sockets, if it has one (after shutdown)."""
+        if self.transport == "ipc":
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
