@@ -31,13 +31,23 @@ class Inbox:
 
 @pytest.fixture
 def relay():
-    """A real SMTP server on 127.0.0.1, stopped after the test."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    """A real SMTP server on 127.0.0.1, stopped after the test.
+
+    aiosmtpd needs its port up front: one found free may be taken by another process
+    before the server binds it, so a port taken meanwhile means trying another.
+    """
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    for attempt in range(5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
     try:
         yield inbox, f"127.0.0.1:{port}"
     finally:
