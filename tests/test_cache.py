@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pyarrow as pa
@@ -359,3 +361,36 @@ def test_a_kernels_load_takes_what_the_render_kept_meanwhile(data, monkeypatch):
     claims = load_evidence(data, validate=False).claims
     assert calls.count(True) > 5 and calls.count(False) == 1  # only its own first group
     pd.testing.assert_frame_equal(claims, uncached(data))
+
+
+RELEASED = """
+import os
+from briefing.cache import release_memory, use_system_allocator
+
+use_system_allocator()  # as the command does first
+import numpy as np, pyarrow as pa
+
+def resident():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+assert pa.default_memory_pool().backend_name == "system"
+blocks = [pa.allocate_buffer(64 * 1024) for _ in range(3000)]  # in C's heap, not mapped
+for block in blocks:
+    np.frombuffer(block, dtype=np.uint8)[:] = 1  # resident once written
+last = pa.allocate_buffer(1024)  # kept: the heap's top is in use, so nothing is returned
+del blocks
+held = resident()
+release_memory()
+print(held - resident())
+"""
+
+
+def test_memory_freed_by_a_load_goes_back_to_the_system():
+    # Arrow's memory comes from C's heap, and what a load frees there stays with the
+    # process unless handed back: the render calls release_memory after loading and after
+    # validating.
+    env = {k: v for k, v in os.environ.items() if k != cache.ALLOCATOR_VARIABLE}
+    done = subprocess.run(
+        [sys.executable, "-c", RELEASED], env=env, capture_output=True, text=True, check=True
+    )
+    assert int(done.stdout) > 150 * 2**20, done.stdout

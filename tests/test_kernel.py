@@ -38,14 +38,14 @@ async def run(client: ReadyClient, code: str) -> list[str]:
             return results
 
 
-async def first_result(manager) -> list[str]:
-    """Wait for the kernel to be ready, then the results of ``6 * 7``."""
+async def first_result(manager, code: str = "6 * 7") -> list[str]:
+    """Wait for the kernel to be ready, then the results of ``code``."""
     client = manager.client()
     assert isinstance(client, ReadyClient)
     client.start_channels()
     try:
         await client.wait_for_ready(timeout=60)
-        return await run(client, "6 * 7")
+        return await run(client, code)
     finally:
         client.stop_channels()
 
@@ -64,6 +64,16 @@ def temp(monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     yield folder
     shutil.rmtree(folder)
+
+
+def test_the_kernel_gives_arrow_cs_allocator_unless_told_otherwise(monkeypatch):
+    backend = "import pyarrow; pyarrow.default_memory_pool().backend_name"
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    with Kernel(NOTEBOOK) as kernel:
+        assert asyncio.run(first_result(kernel.manager, backend)) == ["'system'"]
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")  # a user's choice stands
+    with Kernel(NOTEBOOK) as kernel:
+        assert asyncio.run(first_result(kernel.manager, backend)) == ["'mimalloc'"]
 
 
 def test_the_kernel_talks_over_private_sockets_not_loopback_ports(temp):

@@ -613,6 +613,9 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``briefing`` command; returns the exit code."""
+    from .cache import use_system_allocator
+
+    use_system_allocator()  # for this process and those it starts (kernels, workers)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -143,7 +143,7 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
     """
     from jupyter_core.utils import run_sync
 
-    from .cache import CACHE_VARIABLE, cache_folder
+    from .cache import CACHE_VARIABLE, cache_folder, use_system_allocator
     from .inputs import SNAPSHOT_VARIABLE
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
@@ -152,6 +152,7 @@ def start_kernel(cwd: Path, snapshot: Path | None = None):
     if snapshot is not None:
         env[SNAPSHOT_VARIABLE] = str(Path(snapshot).resolve())
     env[CACHE_VARIABLE] = str(cache_folder() or "")  # the kernel runs in notebooks/
+    use_system_allocator(env)
     manager = Manager(kernel_name="python3", **socket_settings())
     warm_up = f"--IPKernelApp.exec_lines={KERNEL_WARM_UP}"
     try:
