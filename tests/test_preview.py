@@ -301,6 +301,9 @@ def test_ctrl_c_leaves_no_kernel_no_socket_no_folder(dataset, tmp_path):
                 break
             time.sleep(0.2)
         kernels = descendants(process.pid)
+        while not kernels and time.monotonic() < deadline:  # booted once the page is shown
+            time.sleep(0.1)
+            kernels = descendants(process.pid)
         assert kernels  # the standby kernel for the next render is up
         process.send_signal(signal.SIGINT)
         assert process.wait(WAIT) == 0
