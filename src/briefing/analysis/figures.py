@@ -51,7 +51,8 @@ def figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         :data:`COLUMNS`; ``said`` is the claim's date, or its source's when undated.
     """
-    counted = claims[claims["quantity_low"].notna() | claims["quantity_high"].notna()]
+    wanted = claims["quantity_low"].notna() | claims["quantity_high"].notna()
+    counted = claims.loc[wanted, FIGURE_INPUTS]  # only what is read: no long text copied
     dated = with_dates(counted, sources)
     return dated.sort_values(["said", "claim_id"], kind="stable")[COLUMNS].reset_index(drop=True)
 
