@@ -6,6 +6,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 
+import pytest
 from pypdf import PdfReader
 
 from briefing.export import BriefingPDFExporter
@@ -82,3 +83,19 @@ def test_a_file_deflated_ahead_gives_the_same_pdf():
     other = html_to_pdf(html, [("claims.csv", fast, "The claims")], "2024-10-24")
     assert other != plain  # the form made ahead is the one written, not made again
     assert PdfReader(io.BytesIO(other)).attachments["claims.csv"] == [data.encode()]
+
+
+@pytest.mark.parametrize("cut", [1, 7, 4096, 65536, 10**9])
+def test_a_file_deflated_in_parts_is_the_file_deflated_whole(cut):
+    # The render deflates the attachment a batch of rows at a time as they are written:
+    # the PDF must hold the same bytes as for the whole file deflated at once.
+    import zlib
+
+    from briefing.export import ATTACHMENT_LEVEL, Deflated
+
+    data = "".join(f"C{i:05d},{i * 7919 % 1000},a line of a claims table\n" for i in range(20000))
+    data = data.encode()
+    parts = [data[i : i + cut] for i in range(0, len(data), cut)] + [b""]
+    whole, made = Deflated.of(data), Deflated.of_parts(iter(parts))
+    assert made == whole
+    assert made.deflated == zlib.compress(data, ATTACHMENT_LEVEL)  # as before: one call

@@ -104,3 +104,28 @@ def test_a_parquet_file_that_decodes_to_too_much_text_is_refused(dataset, monkey
     found = read_table(dataset / "big.parquet")
     assert found.frame.empty
     assert "holds more than 1,000,000 bytes of text once decoded" in str(found.problems[0])
+
+
+def test_a_projected_load_typed_in_parts_is_those_columns_of_the_whole(dataset, monkeypatch):
+    # The render's own process keeps only ids and sources of a table read whole: it types
+    # the rows a part at a time and projects each. Parts of 3 rows: the same frame.
+    from briefing import claims
+    from briefing.evidence import data_paths
+    from briefing.reference import load_codebooks
+    from briefing.sources import load_sources
+
+    rows = fixture_claims()
+    rows = rows + [dict(row, claim_id=f"{row['claim_id']}{n}") for n in (1, 2) for row in rows]
+    write_claims(dataset / "claims" / "claims.csv", rows)
+    as_parquet(dataset / "claims" / "claims.csv", dataset / "claims.parquet")
+    paths = data_paths(dataset)
+    books, sources = load_codebooks(paths["reference"]), load_sources(paths["sources"])
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", "")  # a CSV table is then read whole too
+    for path in (dataset / "claims.parquet", paths["claims"]):
+        whole = claims.load_claims(path, sources, books)
+        monkeypatch.setattr(claims, "TYPED_ROWS", 3)
+        some = claims.load_claims(path, sources, books, columns=["source_id", "grade"])
+        monkeypatch.undo()
+        monkeypatch.setenv("BRIEFING_CACHE_DIR", "")
+        assert len(whole) == len(rows) > 3
+        pd.testing.assert_frame_equal(some, whole[["claim_id", "source_id", "grade"]])

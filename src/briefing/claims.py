@@ -385,8 +385,7 @@ def load_claims(
     columns = None if columns is None else list(dict.fromkeys(["claim_id", *columns]))
     cached = _load_through_cache(path, sources, books, validate, columns)
     if cached is None:
-        cached = _screened_table(path, sources, books, validate)
-        cached = cached if cached is None or columns is None else cached[columns]
+        cached = _screened_table(path, sources, books, validate, columns)
     if cached is not None:
         return cached
     table = read_table(path)
@@ -400,12 +399,14 @@ def load_claims(
     return typed if columns is None else typed[columns]
 
 
-def _screened_table(path, sources: pd.DataFrame, books, validate: bool):
-    """The typed claims of a table read whole (Parquet, or CSV with the cache off) whose
-    every row the screen passes (:mod:`briefing.screen`), its cells typed from Arrow;
-    ``None`` when it cannot tell (the table is then read again and checked rule by rule).
-    A Parquet table's cells stay Arrow text from the file on (:func:`briefing.tables.
-    parquet_cells`); a CSV table is read by Python's reader."""
+def _screened_table(path, sources: pd.DataFrame, books, validate: bool, columns=None):
+    """The typed claims (only ``columns`` of them, when given) of a table read whole
+    (Parquet, or CSV with the cache off) whose every row the screen passes
+    (:mod:`briefing.screen`), its cells typed from Arrow; ``None`` when it cannot tell (the
+    table is then read again and checked rule by rule). A Parquet table's cells stay Arrow
+    text from the file on (:func:`briefing.tables.parquet_cells`); a CSV table is read by
+    Python's reader. With ``columns`` the rows are typed :data:`TYPED_ROWS` at a time, each
+    part projected at once: a caller that only validates never holds every column typed."""
     from .screen import passes_rules
     from .tables import parquet_cells
 
@@ -424,8 +425,19 @@ def _screened_table(path, sources: pd.DataFrame, books, validate: bool):
     cells = (cells if is_parquet(path) else _text_cells(table)).select(CLAIM_COLUMNS)
     if validate and not passes_rules(cells, sources, books):
         return None
-    typed = _typed_cells(path, cells, lines, [len(lines)], sources, books)
-    return None if typed is None else typed[0]
+    step = len(lines) if columns is None else TYPED_ROWS
+    parts = []
+    for start in range(0, len(lines), step):
+        piece, at = cells.slice(start, step), lines[start : start + step]
+        typed = _typed_cells(path, piece, at, [len(at)], sources, books)
+        if typed is None:
+            return None
+        parts.append(typed[0] if columns is None else typed[0][columns])
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+#: Rows typed at a time by :func:`_screened_table` when only some columns are kept.
+TYPED_ROWS = 100_000
 
 
 def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, columns=None):
@@ -609,7 +621,16 @@ def inert_cell(cell: str) -> str:
 
 
 def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
-    """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes.
+    """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes
+    (:func:`claims_csv_parts`, joined)."""
+    return b"".join(claims_csv_parts(path, claims, claim_ids))
+
+
+def claims_csv_parts(path: Path | str, claims: pd.DataFrame, claim_ids):
+    """The rows of a valid claims table whose ids are in ``claim_ids``, as CSV bytes, in
+    parts: the header, then a batch of rows at a time (a caller that deflates them never
+    holds the whole file written out, hundreds of MB at a million claims), or the file's
+    own bytes in one part.
 
     ``claims`` is the table as :func:`load_claims` returned it (any of its columns). Read through
     :func:`briefing.inputs.read_input` (in a render, the snapshot that was validated). Cells
@@ -627,16 +648,16 @@ def claims_csv(path: Path | str, claims: pd.DataFrame, claim_ids) -> bytes:
 
     wanted = set(pd.Series(claim_ids).tolist())
     if claims.attrs.get("as_written") and wanted >= set(claims["claim_id"].tolist()):
-        return _without_bom(read_input(path))
+        return [_without_bom(read_input(path))]
     table, ending = _arrow_cells(path, len(claims))
     if table is None:
         table, ending = _python_cells(path), None
     known = pc.is_in(table["claim_id"], value_set=pa.array(sorted(wanted), pa.string()))
     if pc.all(known).as_py():  # all known: no copy
         if ending == "\n" and not any(_has_formula(column) for column in table.columns):
-            return _without_bom(read_input(path))
-        return cells_csv(table)
-    return cells_csv(table.filter(known))
+            return [_without_bom(read_input(path))]
+        return cells_csv_parts(table)
+    return cells_csv_parts(table.filter(known))
 
 
 #: Rows of the attachment quoted and joined at a time (the copies of one batch, not of
@@ -646,20 +667,25 @@ CSV_BATCH_ROWS = 65536
 
 def cells_csv(table) -> bytes:
     """The rows of ``table`` (Arrow text columns) as the CSV bytes :func:`claims_csv`
-    describes: written by pyarrow, a column and a batch of rows at a time (a million rows in
-    seconds)."""
+    describes (:func:`cells_csv_parts`, joined)."""
+    return b"".join(cells_csv_parts(table))
+
+
+def cells_csv_parts(table):
+    """The rows of ``table`` (Arrow text columns) as the CSV bytes :func:`claims_csv`
+    describes, the header then a batch of rows at a time: written by pyarrow, a column and
+    a batch at a time (a million rows in seconds)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from .screen import csv_cells
 
     header = ",".join(csv_cells(pa.array(table.column_names, pa.string())).to_pylist())
-    parts = [(header + "\n").encode("utf-8")]
+    yield (header + "\n").encode("utf-8")
     for batch in table.to_batches(CSV_BATCH_ROWS):
         cells = [csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
-        parts.append(arrow_bytes(pc.binary_join_element_wise(rows, "", "\n")))
-    return b"".join(parts)
+        yield arrow_bytes(pc.binary_join_element_wise(rows, "", "\n"))
 
 
 def _without_bom(data: bytes) -> bytes:

@@ -324,8 +324,21 @@ class Deflated:
     @classmethod
     def of(cls, data: bytes) -> Deflated:
         """``data``'s deflated form (zlib and the checksum leave the GIL to others)."""
-        checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        return cls(len(data), checksum, zlib.compress(data, ATTACHMENT_LEVEL))
+        return cls.of_parts([data])
+
+    @classmethod
+    def of_parts(cls, parts) -> Deflated:
+        """The deflated form of the file made of ``parts`` (bytes, in order), deflated as
+        they come: the same bytes as the whole file's, which is never held."""
+        checksum = hashlib.md5(usedforsecurity=False)
+        deflate = zlib.compressobj(ATTACHMENT_LEVEL)
+        size, deflated = 0, []
+        for part in parts:
+            size += len(part)
+            checksum.update(part)
+            deflated.append(deflate.compress(part))
+        deflated.append(deflate.flush())
+        return cls(size, checksum.hexdigest(), b"".join(deflated))
 
     def stand_in(self) -> bytes:
         """What WeasyPrint is given in the file's place: small, and this file's own."""

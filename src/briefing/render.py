@@ -406,7 +406,7 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
         Every problem, as ``path:line:column: message``.
     """
     from .cache import release_memory
-    from .claims import claims_csv
+    from .claims import claims_csv_parts
     from .evidence import complete_evidence, known_on
     from .export import Deflated
     from .inputs import reading
@@ -415,9 +415,10 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
     with reading(plan.snapshot):  # reads them whole, from the entries this check keeps
         evidence = complete_evidence(plan.paths, plan.books, plan.sources, columns=keys)
         known = known_on(evidence, plan.as_of, keys).claims["claim_id"]
-        attachment = claims_csv(plan.paths["claims"], evidence.claims, known)
+        attachment = claims_csv_parts(plan.paths["claims"], evidence.claims, known)
+        # deflated as written, a batch of rows at a time, on the core the kernel leaves
+        attachment = Deflated.of_parts(attachment) if pdf else b"".join(attachment)
     del evidence
-    attachment = Deflated.of(attachment) if pdf else attachment
     release_memory()  # what validation freed is not needed again: the export allocates its own
     return attachment
 
