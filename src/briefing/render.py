@@ -19,13 +19,12 @@ render before anything is published, with the validation problems as the error.
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +153,6 @@ def render_briefing(
     staging = standby.staging if standby else Staging(output_dir)
     kernel = standby.kernel if standby else Kernel(notebook, staging.snapshot)
     plan = None
-    early = _import_weasyprint_early() if pdf else None
     try:
         with rare_collections(), kernel:
             with step("plan"):
@@ -173,32 +171,9 @@ def render_briefing(
     except OSError as exc:  # the machine refused: not a folder, read-only, disk full
         raise EnvironmentFailure(f"render into {display_path(output_dir)}", exc) from exc
     finally:
-        if early is not None:
-            early.join()
         if plan is not None:
             plan.snapshot.close()
         staging.discard()  # after a publish it holds the retired set, if any
-
-
-def _import_weasyprint_early() -> threading.Thread:
-    """Import WeasyPrint in a thread now, while this process is small (joined at the end).
-
-    Its import looks for its C libraries by trying names that make ``ctypes.util.
-    find_library`` run ``ldconfig``, ``gcc`` and ``ld`` about fifty times: each a child
-    process that, until it runs the program, is a copy of this one. Once the render holds
-    a million claims that is a gigabyte more resident memory each time (no more memory in
-    use, but the process tree's resident size doubles for a moment). Imported now, the
-    copies are of a process of about 150 MB; the export's warm-up (:func:`export.prewarm`)
-    then finds it imported.
-    """
-
-    def load() -> None:
-        with suppress(Exception):  # the export imports it again, and says what is wrong
-            importlib.import_module("weasyprint")
-
-    thread = threading.Thread(target=load, name="import-weasyprint")
-    thread.start()
-    return thread
 
 
 def _seal(signer, plan: RenderPlan):
