@@ -240,8 +240,9 @@ def typed_frame(tables: list):
     to pandas without another copy: one join of the tables, not a frame per table, their
     concatenation and a join of every column again.
     """
-    import pandas as pd
     import pyarrow as pa
+
+    from .tables import arrow_frame
 
     if not tables:
         return None
@@ -256,8 +257,7 @@ def typed_frame(tables: list):
         parts = [part.cast(field.type) for part in pieces.pop(field.name)]
         joined = pa.chunked_array([chunk for part in parts for chunk in part.chunks], field.type)
         columns[field.name] = joined.combine_chunks() if joined.num_chunks > 1 else joined
-    strings = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}
-    frame = pa.table(columns).to_pandas(types_mapper=strings.get, self_destruct=True)
+    frame = arrow_frame(pa.table(columns), self_destruct=True)
     frame = frame.astype({name: dtypes[name] for name in frame.columns})
     frame.attrs["as_written"] = as_written
     release_memory()

@@ -410,19 +410,26 @@ def _screened_table(path, sources: pd.DataFrame, books, validate: bool, columns=
     from .screen import passes_rules
     from .tables import parquet_cells
 
+    def claims_header(names: list) -> bool:
+        return len(names) == len(CLAIM_COLUMNS) and set(names) == set(CLAIM_COLUMNS)
+
+    # refused, not the claims header, or no rows: the rules say so
     if is_parquet(path):
         try:
             cells = parquet_cells(read_input(path), display_path(path))
         except InvalidInputError:
             return None
-        names = getattr(cells, "column_names", [])  # none: the file was refused
-        lines = pd.RangeIndex(1, getattr(cells, "num_rows", 0) + 1, name="line")
+        if isinstance(cells, Table) or not claims_header(cells.column_names):
+            return None
+        lines = pd.RangeIndex(1, cells.num_rows + 1, name="line")
     else:
         table = read_table(path)
-        names, lines = ([] if table.problems else table.header), table.frame.index
-    if len(names) != len(CLAIM_COLUMNS) or set(names) != set(CLAIM_COLUMNS) or not len(lines):
-        return None  # refused, or not the claims header, or no rows: the rules say so
-    cells = (cells if is_parquet(path) else _text_cells(table)).select(CLAIM_COLUMNS)
+        if table.problems or not claims_header(table.header):
+            return None
+        cells, lines = _text_cells(table), table.frame.index
+    if not len(lines):
+        return None
+    cells = cells.select(CLAIM_COLUMNS)
     if validate and not passes_rules(cells, sources, books):
         return None
     step = len(lines) if columns is None else TYPED_ROWS
@@ -589,9 +596,9 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
 def _typed_cells(path, cells, lines, sizes: list[int], sources, books):
     """:func:`_typed_parts` of Arrow text ``cells`` (the claims columns) whose records
     start on ``lines``."""
-    import pyarrow as pa
+    from .tables import arrow_frame
 
-    frame = cells.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = arrow_frame(cells)
     table = Table(display_path(path), list(CLAIM_COLUMNS), frame.set_axis(lines), [])
     return _typed_parts(table, sizes, sources, books, [])
 

@@ -186,9 +186,9 @@ def sweep_sockets() -> None:
     for folder in Path(tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*-*"):
         pid = folder.name[len(SOCKET_PREFIX) :].split("-")[0]
         with suppress(OSError):
-            if pid.isdigit() and folder.lstat().st_uid == os.getuid() and folder.is_dir():
-                if not pid_alive(int(pid)):
-                    shutil.rmtree(folder, ignore_errors=True)
+            mine = pid.isdigit() and folder.lstat().st_uid == os.getuid() and folder.is_dir()
+            if mine and not pid_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class ReadyClient(AsyncKernelClient):

@@ -228,6 +228,15 @@ def parquet_cells(data: bytes, where: str):
     return pa.table(columns, names=header)
 
 
+def arrow_frame(table, **options) -> pd.DataFrame:
+    """An Arrow table as a pandas frame whose text columns stay Arrow strings (pandas'
+    ``string[pyarrow]``), not a Python object per cell; ``options`` go to ``to_pandas``."""
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow")
+    return table.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get, **options)
+
+
 def _empty(where: str, problems: list[Problem]) -> Table:
     """A table with no header and no rows, carrying the problems that prevented reading."""
     return Table(where, [], pd.DataFrame(dtype=object), problems)
