@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -126,4 +127,34 @@ def test_a_listed_file_is_found_by_any_spelling_of_its_path(tmp_path, monkeypatc
     with reading(loaded):
         assert read_input(Path("../alias/sources/2024-05-01_a.md")) == b"plain source\n"
         assert read_input(Path("sources/2024-05-02_b.md")) == b"linked source\n"
+    loaded.close()
+
+
+def test_a_saved_snapshot_gives_a_file_in_parts(inputs, tmp_path, monkeypatch):
+    # The claims attachment of a render is deflated from the snapshot a part at a time (a
+    # million-claim file is never held whole): the parts are the file, each a few bytes here.
+    import briefing.inputs
+    from briefing.claims import claims_csv_parts
+    from briefing.inputs import read_input_parts
+
+    table = tmp_path / "written.csv"
+    table.write_bytes("\ufeffclaim_id,quote\nC0001,a\nC0002,b\n".encode())
+    taken = take_snapshot({**inputs, "claims": table})
+    taken.save(tmp_path / "inputs.snapshot")
+    loaded = Snapshot.load(tmp_path / "inputs.snapshot")
+    monkeypatch.setattr(briefing.inputs, "PART_BYTES", 5)
+    with reading(loaded):
+        parts = list(read_input_parts(table))
+        assert [len(p) for p in parts] == [5, 5, 5, 5, 5, 5, 4]  # 34 bytes
+        assert b"".join(parts) == table.read_bytes()
+        assert list(read_input_parts(inputs["claims"]))[-1].endswith(b'"a, b"\r\n')
+        with pytest.raises(InvalidInputError, match="folder"):
+            list(read_input_parts(inputs["sources"] / "2024-05-03_folder.md"))
+        claims = pd.DataFrame({"claim_id": ["C0001", "C0002"]})
+        claims.attrs["as_written"] = True
+        attached = list(claims_csv_parts(table, claims, ["C0001", "C0002"]))
+    assert len(attached) > 1 and b"".join(attached) == b"claim_id,quote\nC0001,a\nC0002,b\n"
+    with reading(taken):  # a snapshot in memory: the bytes it holds, whole
+        assert list(read_input_parts(table)) == [table.read_bytes()]
+    assert list(read_input_parts(table)) == [table.read_bytes()]  # none: from disk
     loaded.close()

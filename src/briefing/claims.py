@@ -21,7 +21,7 @@ import pandas as pd
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, InvalidInputError, Problem, display_path
 from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
-from .inputs import read_input
+from .inputs import read_input, read_input_parts
 from .reference import codebook_rule
 from .sources import parse_date
 from .tables import (
@@ -655,14 +655,14 @@ def claims_csv_parts(path: Path | str, claims: pd.DataFrame, claim_ids):
 
     wanted = set(pd.Series(claim_ids).tolist())
     if claims.attrs.get("as_written") and wanted >= set(claims["claim_id"].tolist()):
-        return [_without_bom(read_input(path))]
+        return _file_parts(path)
     table, ending = _arrow_cells(path, len(claims))
     if table is None:
         table, ending = _python_cells(path), None
     known = pc.is_in(table["claim_id"], value_set=pa.array(sorted(wanted), pa.string()))
     if pc.all(known).as_py():  # all known: no copy
         if ending == "\n" and not any(_has_formula(column) for column in table.columns):
-            return [_without_bom(read_input(path))]
+            return _file_parts(path)
         return cells_csv_parts(table)
     return cells_csv_parts(table.filter(known))
 
@@ -693,6 +693,13 @@ def cells_csv_parts(table):
         cells = [csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
         yield arrow_bytes(pc.binary_join_element_wise(rows, "", "\n"))
+
+
+def _file_parts(path: Path | str):
+    """A CSV file's bytes after its byte-order mark, if it has one, in the parts
+    :func:`briefing.inputs.read_input_parts` reads."""
+    for number, part in enumerate(read_input_parts(path)):
+        yield _without_bom(part) if number == 0 else part
 
 
 def _without_bom(data: bytes) -> bytes:

@@ -149,16 +149,21 @@ class StoredFiles(Mapping):
         entry = self.index[name]
         if isinstance(entry, str):
             return entry
+        parts = list(self.parts(name, entry[1]))  # one read returns at most about 2 GiB
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def parts(self, name: str, size: int):
+        """The bytes of the file ``name`` (one the snapshot read), in reads of at most
+        ``size`` bytes."""
+        offset, length = self.index[name]
         descriptor = self._descriptor()
-        offset, length = entry
-        parts, done = [], 0
-        while done < length:  # one read returns at most about 2 GiB
-            part = os.pread(descriptor, length - done, self.start + offset + done)
+        done = 0
+        while done < length:
+            part = os.pread(descriptor, min(size, length - done), self.start + offset + done)
             if not part:
                 raise OSError(f"{self.path}: ends before {name}'s bytes")
-            parts.append(part)
+            yield part
             done += len(part)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def _descriptor(self) -> int:
         """The snapshot file's descriptor, opened at the first read: one for every thread
@@ -292,6 +297,25 @@ def read_input(path: Path | str) -> bytes:
             raise UnreadableInputError(path, data)
         return data
     return _read_disk(Path(path))
+
+
+#: Bytes of an input :func:`read_input_parts` reads at a time.
+PART_BYTES = 8 << 20
+
+
+def read_input_parts(path: Path | str):
+    """The bytes of an input file, as :func:`read_input` gives them, in parts: from a saved
+    snapshot (a render's), :data:`PART_BYTES` at a time, so that a caller passing them on
+    (deflating them) never holds the whole file (hundreds of MB at a million claims); else
+    in one part. Raises like :func:`read_input`."""
+    snapshot = in_force()
+    files = snapshot.files if snapshot is not None else None
+    if isinstance(files, StoredFiles):
+        name = snapshot.key_of(path)
+        if isinstance(files.index.get(name), tuple):
+            yield from files.parts(name, PART_BYTES)
+            return
+    yield read_input(path)
 
 
 def input_exists(path: Path | str) -> bool:
