@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from conftest import ROOT, fixture_claims, write_claims, write_source
 from test_judgments import GAP_COLUMNS, JUDGMENT_COLUMNS, gap, judgment, write
@@ -189,3 +190,37 @@ def test_series_renders_every_date_and_an_index_whose_links_resolve(two_dates, t
     assert "10,000" not in earlier and "first briefing" in earlier
     again = render_series(output_dir=out, data_dir=two_dates, notebook=notebook, jobs=2)
     assert again.rendered == [] and again.skipped == ["2024-10-24", "2024-11-15"]
+
+
+def test_known_on_drops_citations_of_claims_not_yet_known(two_dates):
+    evidence = load_evidence("data")
+    later = evidence.sources.loc[evidence.sources["published"] > "2024-11-14", "source_id"]
+    late = evidence.claims.loc[evidence.claims["source_id"].isin(later), "claim_id"].tolist()
+    early = known_on(evidence, "2024-11-14").claims["claim_id"].tolist()
+    assert late and early
+    event = {"event_id": "E1", "date": pd.Timestamp("2024-10-01"), "event": "An event"}
+    evidence.events = pd.DataFrame([event] * 2).assign(claim_ids=[[], []])
+    frames = ("judgments", "gaps", "events")
+    for name in frames:
+        frame = getattr(evidence, name)
+        frame["claim_ids"] = [[early[0], late[0]] for _ in range(len(frame))]
+    known = known_on(evidence, "2024-11-14")
+    for name in frames:
+        frame = getattr(known, name)
+        assert len(frame) and all(ids == [early[0]] for ids in frame["claim_ids"]), name
+    evidence.events["claim_ids"] = [[late[0]] for _ in range(len(evidence.events))]
+    assert known_on(evidence, "2024-11-14").events.empty  # cites nothing known yet
+    assert len(known_on(evidence, "2024-11-15").events) == len(evidence.events)
+
+
+def test_claims_new_since_are_those_of_sources_published_after_it(two_dates):
+    from briefing import sections
+
+    evidence = load_evidence("data")
+    later = evidence.sources.loc[evidence.sources["published"] > "2024-10-24", "source_id"]
+    expected = set(evidence.claims.loc[evidence.claims["source_id"].isin(later), "claim_id"])
+    assert expected and expected < set(evidence.claims["claim_id"])
+    assert sections.new_since(sections.scope(evidence, "2024-11-15")) == expected
+    first = sections.scope(evidence, "2024-10-24")  # nothing to compare with: all are new
+    assert first.since is None
+    assert sections.new_since(first) == set(first.evidence.claims["claim_id"])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from . import charts, markup
 from .analysis import LIMITS, among, appendix, changes, most_recent, stances, summary
 from .analysis import corroboration as support_
@@ -306,11 +308,12 @@ def gaps(scope: Scope) -> str:
 
 def new_since(scope: Scope) -> set[str]:
     """The ids of the claims first known after the date compared with."""
-    ids = scope.evidence.claims["claim_id"]
+    claims, sources = scope.evidence.claims, scope.evidence.sources
     if not scope.since:
-        return set(ids.tolist())
-    before = known_on(scope.everything, scope.since, ["claim_id", "source_id"]).claims["claim_id"]
-    return set(ids[~among(ids, before)].tolist())  # a few, not a set of every id twice
+        return set(claims["claim_id"].tolist())
+    # a claim is known from its source's date (see known_on): no set of every id known
+    later = sources.loc[sources["published"] > pd.Timestamp(scope.since), "source_id"]
+    return set(claims["claim_id"][among(claims["source_id"], later).to_numpy()].tolist())
 
 
 def printed(scope: Scope) -> set[str]:
