@@ -468,3 +468,15 @@ def test_moved_figures_compare_one_indicator_and_status():
         "more than 10,000 (A, US, 15\u00a0Nov\u00a02024)"
     ]
     assert added == ["shells shipped, sent: 1,000,000 (A, US, 15\u00a0Nov\u00a02024)"]
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", object])
+def test_cited_rows_are_the_known_claims_lists_cite(dtype):
+    from briefing.analysis import cited_rows
+
+    claims = pd.DataFrame(
+        {"claim_id": pd.Series(["C1", "C2", "C3", "C4"], dtype=dtype), "actor": list("abcd")}
+    )
+    found = cited_rows(claims, [["C3", "C9"], [], ["C1", "C3"]])  # C9 is not known
+    assert found.index.tolist() == ["C1", "C3"] and found["actor"].tolist() == ["a", "c"]
+    assert cited_rows(claims, []).empty

@@ -152,12 +152,14 @@ def _dates(column: pd.Series) -> list:
 
 def _corroboration(scope) -> list[dict]:
     """Per judgment: counts, and the claims counted by actor and by root."""
+    from .analysis import cited_rows
     from .sections import _support
 
-    claims = scope.evidence.claims[["claim_id", "actor", "actor_root"]].set_index("claim_id")
+    judgments = scope.evidence.judgments.set_index("judgment_id")
+    claims = cited_rows(scope.evidence.claims[["claim_id", "actor", "actor_root"]],
+                        judgments["claim_ids"])  # fmt: skip
     actors = scope.evidence.codebooks["actors"]
     found = []
-    judgments = scope.evidence.judgments.set_index("judgment_id")
     for row in _support(scope).to_dict("records"):
         ids = [c for c in judgments.at[row["judgment_id"], "claim_ids"] if c in claims.index]
         cited = claims.loc[ids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import cited_rows
 from .stances import cited_or_counted, standing
 
 COLUMNS = ["judgment_id", "claims", "actors", "roots", "countries", "sources", "contradicted_by"]
@@ -30,7 +31,7 @@ def corroboration(judgments: pd.DataFrame, claims: pd.DataFrame, denied: pd.Data
     pandas.DataFrame
         :data:`COLUMNS`; ``contradicted_by`` lists standing denials on the judgment's topics.
     """
-    indexed = claims.set_index("claim_id")
+    indexed = cited_rows(claims, judgments["claim_ids"])
     stands = standing(denied)
     rows = []
     for judgment in judgments.itertuples():

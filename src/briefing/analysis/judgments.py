@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import with_dates
+from . import cited_rows, with_dates
 from .wording import day, plural
 
 
@@ -42,7 +42,7 @@ def review(
     as_of = pd.Timestamp(as_of)
     used = claims[["claim_id", "source_id", "claim_date", "topic", "indicator"]]
     dated = with_dates(used, sources)
-    indexed = dated.set_index("claim_id")
+    indexed = cited_rows(dated, judgments["claim_ids"])
     states, newer = [], []
     for judgment in judgments.itertuples():
         cited = indexed.loc[[c for c in judgment.claim_ids if c in indexed.index]]
