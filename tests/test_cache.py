@@ -39,7 +39,7 @@ def data(tmp_path, monkeypatch):
 def entries() -> set[tuple[str, bytes]]:
     """The cache folder's entries: each one's name and bytes."""
     folder = cache.cache_folder()
-    found = folder.glob("*.parquet") if folder.exists() else []
+    found = [*folder.glob("*.parquet"), *folder.glob("*.arrow")] if folder.exists() else []
     return {(p.name, p.read_bytes()) for p in found}
 
 
@@ -121,7 +121,7 @@ def test_chunks_checked_a_few_at_a_time_give_the_whole_tables_answer(data, monke
     rows[-1][at] = "2024-13-01"  # a problem in the last group; the first one is clean
     rows[1][at] = "yesterday"  # and one in the first
     write_claims_rows(data, header, rows)
-    for entry in cache.cache_folder().glob("*.parquet"):
+    for entry in cache.cache_folder().glob("claims-*.arrow"):
         entry.unlink()  # every chunk checked afresh, group by group
     with pytest.raises(ClaimValidationError) as error:
         load_evidence(data)
@@ -269,7 +269,7 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
 
 def entries_in(tmp_path) -> list:
     """The files of the cache folder below ``tmp_path``."""
-    return sorted((tmp_path / "cache").glob("*.parquet"))
+    return sorted([*(tmp_path / "cache").glob("*.parquet"), *(tmp_path / "cache").glob("*.arrow")])
 
 
 def test_sources_through_the_cache_are_the_sources_read_afresh(data):
@@ -300,15 +300,16 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
 def test_entries_of_another_version_of_the_code_are_removed(data):
     folder = cache.cache_folder()
     folder.mkdir(parents=True)
-    stale = folder / "claims-0000000000000000-feed.parquet"
-    stale.write_bytes(b"written by another version of the package")
+    kinds = [("claims", ".parquet"), ("claims", ".arrow"), ("sources", ".parquet")]
+    stale = [folder / f"{kind}-0000000000000000-feed{suffix}" for kind, suffix in kinds]
+    for path in stale:
+        path.write_bytes(b"written by another version of the package")
     other = folder / "README.txt"
     other.write_text("not an entry")
     warm(data)
-    assert not stale.exists() and other.exists()
-    assert all(
-        p.name.split("-")[1] == cache.code_key().hex()[:16] for p in folder.glob("*.parquet")
-    )
+    assert not any(path.exists() for path in stale) and other.exists()
+    kept = [*folder.glob("*.parquet"), *folder.glob("*.arrow")]
+    assert kept and all(p.name.split("-")[1] == cache.code_key().hex()[:16] for p in kept)
 
 
 def test_a_load_of_some_columns_is_those_columns_of_the_whole_load(data):
@@ -394,3 +395,18 @@ def test_memory_freed_by_a_load_goes_back_to_the_system():
         [sys.executable, "-c", RELEASED], env=env, capture_output=True, text=True, check=True
     )
     assert int(done.stdout) > 150 * 2**20, done.stdout
+
+
+def test_an_entry_reads_back_its_columns_and_refuses_damage():
+    import pyarrow as pa
+
+    table = pa.table({"claim_id": ["C1", "C2"], "line": [2, 3], "quote": ["a", None]})
+    data = cache.entry_bytes(table.replace_schema_metadata({b"k": b"v"}))
+    whole = cache.entry_table(data)
+    assert whole.equals(table) and whole.schema.metadata == {b"k": b"v"}
+    assert cache.entry_table(data, ["quote", "claim_id"]).column_names == ["quote", "claim_id"]
+    with pytest.raises(KeyError):
+        cache.entry_table(data, ["claim_id", "notes"])
+    for damaged in (data[:-1], data[: len(data) // 2], bytes([data[0] ^ 1]) + data[1:], b""):
+        with pytest.raises(ValueError):
+            cache.entry_table(damaged)
