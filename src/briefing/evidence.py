@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -192,14 +193,17 @@ def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evide
     Evidence
         A filtered copy; codebooks are shared.
     """
-    from .analysis import among
+    from .analysis import among, cited_mask
 
     day = pd.Timestamp(day)
     sources = evidence.sources[evidence.sources["published"] <= day].reset_index(drop=True)
     claims = evidence.claims if columns is None else evidence.claims[columns]
     if len(sources) < len(evidence.sources):  # else every claim is known: no copy
         claims = claims[among(claims["source_id"], sources["source_id"]).to_numpy()]
-    known = _known_cited(claims["claim_id"], evidence)
+    ids = claims["claim_id"]
+    tables = (evidence.judgments, evidence.gaps, evidence.events)
+    lists = chain.from_iterable(table["claim_ids"] for table in tables)
+    known = set(ids[cited_mask(ids, lists).to_numpy()].tolist())  # those cited, not all known
     judgments = evidence.judgments[evidence.judgments["valid_from"] <= day]
     judgments = (
         judgments.sort_values("valid_from", kind="stable")
@@ -219,20 +223,6 @@ def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evide
         _cite_known(events, known),
         evidence.settings,
     )
-
-
-def _known_cited(ids: pd.Series, evidence: Evidence) -> set:
-    """The claim ids the judgments, gaps and events cite that are among ``ids`` (a set of
-    the few cited, not of every id known)."""
-    from .analysis import among
-
-    cited = {
-        claim
-        for frame in (evidence.judgments, evidence.gaps, evidence.events)
-        for claim_ids in frame["claim_ids"]
-        for claim in claim_ids
-    }
-    return set(ids[among(ids, cited).to_numpy()].tolist()) if cited else set()
 
 
 def _cite_known(frame: pd.DataFrame, known: set) -> pd.DataFrame:

@@ -52,12 +52,17 @@ def among(column: pd.Series, values) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=column.index)
 
 
+def cited_mask(ids: pd.Series, id_lists) -> pd.Series:
+    """Whether each of ``ids`` is one that any of ``id_lists`` (lists of claim ids, as
+    judgments, gaps and events cite them) holds: the few cited, found among a million ids
+    without a set or an index of them all."""
+    return among(ids, {claim for listed in id_lists for claim in listed})
+
+
 def cited_rows(claims: pd.DataFrame, id_lists) -> pd.DataFrame:
-    """The rows of ``claims`` whose ids any of ``id_lists`` (each a list of claim ids) holds,
-    indexed by ``claim_id``: the few claims judgments cite, found among a million without
-    indexing them all (a lookup in an index of a million ids costs milliseconds each)."""
-    wanted = {claim for ids in id_lists for claim in ids}
-    return claims[among(claims["claim_id"], wanted).to_numpy()].set_index("claim_id")
+    """The rows of ``claims`` that ``id_lists`` cite (:func:`cited_mask`), indexed by
+    ``claim_id`` (a lookup in an index of a million ids costs milliseconds each)."""
+    return claims[cited_mask(claims["claim_id"], id_lists).to_numpy()].set_index("claim_id")
 
 
 def with_dates(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
