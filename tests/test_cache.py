@@ -14,6 +14,7 @@ import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -39,8 +40,12 @@ def data(tmp_path, monkeypatch):
 def entries() -> set[tuple[str, bytes]]:
     """The cache folder's entries: each one's name and bytes."""
     folder = cache.cache_folder()
-    found = [*folder.glob("*.parquet"), *folder.glob("*.arrow")] if folder.exists() else []
-    return {(p.name, p.read_bytes()) for p in found}
+    return {(p.name, p.read_bytes()) for p in cache_files(folder)}
+
+
+def cache_files(folder: Path) -> list[Path]:
+    """The entries in ``folder``: Parquet (sources) and Arrow IPC (claims) files, by name."""
+    return sorted([*folder.glob("*.parquet"), *folder.glob("*.arrow")])
 
 
 @contextlib.contextmanager
@@ -269,7 +274,7 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
 
 def entries_in(tmp_path) -> list:
     """The files of the cache folder below ``tmp_path``."""
-    return sorted([*(tmp_path / "cache").glob("*.parquet"), *(tmp_path / "cache").glob("*.arrow")])
+    return cache_files(tmp_path / "cache")
 
 
 def test_sources_through_the_cache_are_the_sources_read_afresh(data):
@@ -308,7 +313,7 @@ def test_entries_of_another_version_of_the_code_are_removed(data):
     other.write_text("not an entry")
     warm(data)
     assert not any(path.exists() for path in stale) and other.exists()
-    kept = [*folder.glob("*.parquet"), *folder.glob("*.arrow")]
+    kept = cache_files(folder)
     assert kept and all(p.name.split("-")[1] == cache.code_key().hex()[:16] for p in kept)
 
 

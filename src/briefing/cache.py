@@ -262,9 +262,8 @@ def entry_table(data: bytes, columns=None):
 
 def arrow_rows(rows: pd.DataFrame, as_written: bool = False):
     """Typed claim rows as an Arrow table that keeps their pandas dtypes (in its metadata),
-    as :func:`typed_frame` reads them, and
-    whether the chunk's bytes are its cells as the PDF's attachment writes them
-    (``as_written``, see :func:`briefing.claims.claims_csv`)."""
+    as :func:`typed_frame` reads them, and whether the chunk's bytes are its cells as the
+    PDF's attachment writes them (``as_written``, see :func:`briefing.claims.claims_csv`)."""
     import pyarrow as pa
 
     table = pa.Table.from_pandas(rows, preserve_index=False)

@@ -170,6 +170,12 @@ def complete_evidence(
     )
 
 
+def published_by(sources: pd.DataFrame, day) -> pd.Series:
+    """Which ``sources`` are published on or before ``day``: known then, with their claims
+    (the rule :func:`known_on` applies)."""
+    return sources["published"] <= pd.Timestamp(day)
+
+
 def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evidence:
     """What was known on ``day``: the evidence as a briefing of that date would show it.
 
@@ -196,7 +202,7 @@ def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evide
     from .analysis import among, cited_mask
 
     day = pd.Timestamp(day)
-    sources = evidence.sources[evidence.sources["published"] <= day].reset_index(drop=True)
+    sources = evidence.sources[published_by(evidence.sources, day)].reset_index(drop=True)
     claims = evidence.claims if columns is None else evidence.claims[columns]
     if len(sources) < len(evidence.sources):  # else every claim is known: no copy
         claims = claims[among(claims["source_id"], sources["source_id"]).to_numpy()]

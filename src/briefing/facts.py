@@ -156,8 +156,9 @@ def _corroboration(scope) -> list[dict]:
     from .sections import _support
 
     judgments = scope.evidence.judgments.set_index("judgment_id")
-    claims = cited_rows(scope.evidence.claims[["claim_id", "actor", "actor_root"]],
-                        judgments["claim_ids"])  # fmt: skip
+    claims = cited_rows(
+        scope.evidence.claims[["claim_id", "actor", "actor_root"]], judgments["claim_ids"]
+    )
     actors = scope.evidence.codebooks["actors"]
     found = []
     for row in _support(scope).to_dict("records"):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from . import charts, markup
 from .analysis import LIMITS, among, appendix, changes, most_recent, stances, summary
 from .analysis import corroboration as support_
@@ -21,7 +19,7 @@ from .analysis import judgments as judgments_
 from .analysis import timeline as timeline_
 from .analysis.wording import capped, long_date, plural
 from .errors import ParameterError
-from .evidence import Evidence, known_on, previous_date
+from .evidence import Evidence, known_on, previous_date, published_by
 from .inputs import render_file
 from .settings import split_indicators
 
@@ -311,8 +309,7 @@ def new_since(scope: Scope) -> set[str]:
     claims, sources = scope.evidence.claims, scope.evidence.sources
     if not scope.since:
         return set(claims["claim_id"].tolist())
-    # a claim is known from its source's date (see known_on): no set of every id known
-    later = sources.loc[sources["published"] > pd.Timestamp(scope.since), "source_id"]
+    later = sources.loc[~published_by(sources, scope.since), "source_id"]  # no set of all ids
     return set(claims["claim_id"][among(claims["source_id"], later).to_numpy()].tolist())
 
 
