@@ -369,6 +369,45 @@ def test_a_kernels_load_takes_what_the_render_kept_meanwhile(data, monkeypatch):
     pd.testing.assert_frame_equal(claims, uncached(data))
 
 
+def test_the_renders_check_takes_what_its_kernel_kept_meanwhile(data, monkeypatch):
+    """The other way round: what the kernel parsed and anchored (its rows passing every
+    rule) is kept, and the render's own check, meeting it, does not parse it again."""
+    from briefing import claims as claims_module
+
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 4096)  # many groups
+    fresh_group = claims_module._fresh_group
+    calls = []
+
+    def counted(path, raw, chunks, sources, books, validate):
+        calls.append(validate)
+        return fresh_group(path, raw, chunks, sources, books, validate)
+
+    monkeypatch.setattr(claims_module, "_fresh_group", counted)
+    kernels = load_evidence(data, validate=False).claims  # first, alone: it keeps every group
+    assert calls and set(calls) == {False} and len(entries()) > 10
+    checked = load_evidence(data).claims
+    assert set(calls) == {False}  # the check parsed nothing again
+    pd.testing.assert_frame_equal(checked, uncached(data))
+    pd.testing.assert_frame_equal(kernels, checked)
+
+
+def test_a_kernel_keeps_no_rows_that_break_a_rule(data, monkeypatch):
+    """A kernel loads without checking; a chunk holding a row that breaks a rule is never
+    kept, so the render's check still finds the problem, with its line."""
+    from briefing import claims as claims_module
+
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 4096)
+    header, rows = claims_rows(data)
+    rows[-1][header.index("stance")] = "perhaps"  # not in the codebook; the kernel types it
+    write_claims_rows(data, header, rows)
+    load_evidence(data, validate=False)  # a kernel does not judge: the render's check does
+    assert len(entries()) > 10  # the clean chunks were kept
+    with pytest.raises(ClaimValidationError) as error:
+        load_evidence(data)
+    found = [(p.line, p.column) for p in error.value.problems]
+    assert found == [(1 + len(rows), "stance")]
+
+
 RELEASED = """
 import os
 from briefing.cache import release_memory, use_system_allocator

@@ -503,29 +503,31 @@ def _fresh_chunks(
     path, data: bytes, chunks: list, sources, books, validate: bool, store, columns=None
 ):  # fmt: skip
     """The typed rows of each chunk as Arrow tables (:func:`briefing.cache.arrow_rows`),
-    parsed, checked (when ``validate``, then also kept in ``store``) and anchored a few
-    chunks at a time (:data:`GROUP_BYTES`: the text cells of a million rows never all exist
-    at once), only ``columns`` of them returned; ``None`` if any of it fails.
+    parsed, checked and anchored a few chunks at a time (:data:`GROUP_BYTES`: the text
+    cells of a million rows never all exist at once), only ``columns`` of them returned;
+    ``None`` if any of it fails (when ``validate``).
 
-    Without ``validate`` (a render's kernel, while the render's own process checks the same
-    table and keeps what passed) the groups are taken last to first, each looked up in
-    ``store`` again first: the two meet in the middle, each having done about half."""
+    A render's own process (``validate``) and its kernel (not, since the other checks the
+    same table) both work through the chunks: the first from the start, the second from the
+    end, each looking ``store`` up again before a group, and each keeping in it every chunk
+    whose rows passed every rule. The two meet in the middle, each having done about half,
+    and no chunk is parsed and anchored twice."""
     from .cache import arrow_rows
 
     fresh: dict[int, object] = {}
     groups = _groups(chunks)
     for group in groups if validate else reversed(groups):
-        kept = [] if validate else [store.get(chunks[i], columns) for i in group]
-        if kept and all(table is not None for table in kept):
+        kept = [store.get(chunks[i], columns) for i in group]  # done meanwhile by the other
+        if all(table is not None for table in kept):
             fresh.update(zip(group, kept, strict=True))
             continue
         found = _fresh_group(path, data, [chunks[i] for i in group], sources, books, validate)
         if found is None:
             return None
-        typed, as_written = found
+        typed, as_written, passed = found
         for i, typed_rows in zip(group, typed, strict=True):
             table = arrow_rows(typed_rows, as_written)
-            if validate:
+            if passed:
                 store.put(chunks[i], table)
             fresh[i] = table if columns is None else table.select(columns)
     return [fresh[i] for i in range(len(chunks))]
@@ -552,9 +554,10 @@ def _groups(chunks: list) -> list[list[int]]:
 def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool):
     """:func:`_fresh_chunks` of one group of chunks: read and screened in Arrow
     (:mod:`briefing.screen`) when every row is plainly valid, else by Python's reader and
-    the rules in full. ``(typed rows of each chunk, as written)``, where ``as written``
-    says the chunks' bytes are their cells as :func:`claims_csv` writes them; ``None``
-    if any rule fails."""
+    the rules in full (only when ``validate``: without, the rows are typed as read).
+    ``(typed rows of each chunk, as written, passed)``, where ``as written`` says the
+    chunks' bytes are their cells as :func:`claims_csv` writes them and ``passed`` that
+    every row passed every rule; ``None`` if any rule fails (when ``validate``)."""
     quick = _screened_group(path, data, chunks, sources, books, validate)
     if quick is not None:
         return quick
@@ -567,11 +570,13 @@ def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool
     table = Table(display_path(path), list(CLAIM_COLUMNS), pd.concat(parts), [])
     problems = check_claims_table(table, sources, books) if validate else []
     typed = _typed_parts(table, [len(part) for part in parts], sources, books, problems)
-    return None if typed is None else (typed, False)
+    return None if typed is None else (typed, False, validate)
 
 
 def _screened_group(path, data: bytes, chunks: list, sources, books, validate: bool):
-    """:func:`_fresh_group` by :mod:`briefing.screen`, or ``None`` when it cannot tell."""
+    """:func:`_fresh_group` by :mod:`briefing.screen`, or ``None`` when it cannot tell
+    (without ``validate``: when the rows cannot be read so; rows the screen does not pass
+    are then typed all the same, ``passed`` false)."""
     import pyarrow as pa
 
     from .screen import passes_rules, read_chunk
@@ -582,7 +587,8 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
         if reads[-1] is None:
             return None
     cells = pa.concat_tables([read.cells for read in reads])
-    if validate and not passes_rules(cells, sources, books):
+    passed = passes_rules(cells, sources, books)
+    if validate and not passed:
         return None
     lines = pd.Index(np.concatenate([read.lines for read in reads]), name="line")
     sizes = [read.cells.num_rows for read in reads]
@@ -590,7 +596,7 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
     as_written = all(read.ending == "\n" for read in reads) and not any(
         _has_formula(column) for column in cells.columns
     )
-    return None if typed is None else (typed, as_written)
+    return None if typed is None else (typed, as_written, passed)
 
 
 def _typed_cells(path, cells, lines, sizes: list[int], sources, books):
