@@ -408,6 +408,54 @@ def test_a_kernel_keeps_no_rows_that_break_a_rule(data, monkeypatch):
     assert found == [(1 + len(rows), "stance")]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_chunks_read_a_window_at_a_time_are_the_whole_files(data, ending):
+    """A render reads the claims table a window at a time, never whole: the chunks (their
+    ranges, lines and keys) are those of the whole file, however small the window, even
+    one smaller than a chunk or than a record."""
+    header, rows = claims_rows(data)
+    at = header.index("notes")
+    for row in rows[::5]:
+        row[at] = row[at] + "\n" + "A long second line of notes, with a comma. " * 80
+    with (data / "claims" / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator=ending).writerows([header, *rows])
+    raw = (data / "claims" / "claims.csv").read_bytes()
+    body = cache.header_end(raw, 0)
+    whole = cache.chunks_of(raw, body, b"context", window=len(raw))
+    assert len(whole) > 10
+    for window in (100, 2048, 3000, 50_000):
+        assert cache.chunks_of(raw, body, b"context", window=window) == whole
+    assert [(c.begin, c.end) for c in whole] == cache.record_chunks(raw, body)
+
+
+def test_a_render_never_reads_the_claims_table_whole(data, tmp_path, monkeypatch):
+    """Under a render's saved snapshot the claims are read in ranges of a window or a group
+    of chunks, and load as they do from the file itself."""
+    from briefing import claims as claims_module
+    from briefing import inputs
+
+    monkeypatch.setattr(cache, "WINDOW_BYTES", 8192)
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 4096)
+    monkeypatch.setattr(claims_module, "HEAD_BYTES", 1024)
+    paths = {"claims": data / "claims" / "claims.csv", "sources": data / "sources"}
+    inputs.take_snapshot(paths).save(tmp_path / "inputs.snapshot")
+    loaded = inputs.Snapshot.load(tmp_path / "inputs.snapshot")
+    parts, read = [], inputs.StoredFiles.parts
+
+    def reads(self, name, size, begin=0, end=None):
+        if name.endswith("claims.csv"):
+            parts.append(len(b"".join(read(self, name, size, begin, end))))
+        return read(self, name, size, begin, end)
+
+    monkeypatch.setattr(inputs.StoredFiles, "parts", reads)
+    with inputs.reading(loaded):
+        claims = load_evidence(data).claims
+    loaded.close()
+    size = paths["claims"].stat().st_size
+    assert len(parts) > 10 and sum(parts) > size and max(parts) <= 3 * 8192 < size
+    pd.testing.assert_frame_equal(claims, uncached(data))
+
+
 RELEASED = """
 import os
 from briefing.cache import release_memory, use_system_allocator

@@ -158,3 +158,25 @@ def test_a_saved_snapshot_gives_a_file_in_parts(inputs, tmp_path, monkeypatch):
         assert list(read_input_parts(table)) == [table.read_bytes()]
     assert list(read_input_parts(table)) == [table.read_bytes()]  # none: from disk
     loaded.close()
+
+
+def test_input_bytes_give_ranges_of_the_file(inputs, tmp_path):
+    # The claims are read a range at a time in a render (from the saved snapshot, by
+    # position): every range is the file's, wherever the bytes come from.
+    from briefing.inputs import InputBytes
+
+    table = tmp_path / "written.csv"
+    table.write_bytes('\ufeffclaim_id,quote\nC0001,a\nC0002,"b, c"\r\n'.encode())
+    whole = table.read_bytes()
+    taken = take_snapshot({**inputs, "claims": table})
+    taken.save(tmp_path / "inputs.snapshot")
+    loaded = Snapshot.load(tmp_path / "inputs.snapshot")
+    spans = [(0, len(whole)), (0, 3), (5, 17), (17, len(whole) + 9), (len(whole), 99), (9, 4)]
+    for snapshot in (loaded, taken, None):
+        with reading(snapshot):
+            data = InputBytes(table)
+            assert len(data) == len(whole)
+            assert [data[a:b] for a, b in spans] == [whole[a:b] for a, b in spans]
+            with pytest.raises(InvalidInputError, match="folder"):
+                InputBytes(inputs["sources"] / "2024-05-03_folder.md")
+    loaded.close()

@@ -44,6 +44,8 @@ CACHE_VARIABLE = "BRIEFING_CACHE_DIR"
 DEFAULT_FOLDER = Path(".cache") / "briefing"
 #: About how many bytes of a claims table one entry covers (a few thousand claims).
 CHUNK_BYTES = 2 * 2**20
+#: How many bytes of a claims table :func:`chunks_of` reads at a time.
+WINDOW_BYTES = 32 * 2**20
 _SOURCES_KEY = b"briefing.sources"
 _DTYPES_KEY = b"briefing.dtypes"  # each column's pandas dtype (Arrow's types say less)
 _WRITTEN_KEY = b"briefing.as-written"  # the chunk is its rows as the attachment writes them
@@ -142,16 +144,36 @@ class Chunk:
     key: str
 
 
-def chunks_of(data: bytes, body: int, context: bytes) -> list[Chunk]:
-    """The chunks of ``data`` after the header (which ends at ``body``), keyed by
-    ``context`` (code, codebooks, header) and their bytes."""
-    returns = b"\r" in data  # a file with LF line endings is counted in one pass
-    found, line = [], 1 + line_count(data, 0, body, returns)
-    for begin, end in record_chunks(data, body):
-        digest = hashlib.sha256(context)
-        digest.update(memoryview(data)[begin:end])
-        found.append(Chunk(begin, end, line, digest.hexdigest()))
-        line += line_count(data, begin, end, returns)
+def chunks_of(data, body: int, context: bytes, window: int | None = None) -> list[Chunk]:
+    """The chunks (:func:`record_chunks`) of ``data`` after the header (which ends at
+    ``body``), keyed by ``context`` (code, codebooks, header) and their bytes.
+
+    ``data`` is bytes or anything that gives bytes for a slice and has a length (a
+    :class:`briefing.inputs.InputBytes`); it is read ``window`` bytes at a time, each
+    window's last chunk left for the next (it may end where the window does), so the
+    chunks are those of the whole file, which is never held at once.
+    """
+    window = window or WINDOW_BYTES
+    found, size = [], len(data)
+    line, begin = 1 + line_count(data[0:body], 0, body), body
+    while begin < size:
+        span = window
+        while True:
+            end = min(size, begin + span)
+            piece = data[begin:end]
+            spans = record_chunks(piece, 0)
+            if end == size or len(spans) > 1:
+                break
+            span *= 2  # a record longer than the window
+        if end < size:
+            spans.pop()
+        returns = b"\r" in piece  # a piece with LF line endings is counted in one pass
+        for start, stop in spans:
+            digest = hashlib.sha256(context)
+            digest.update(memoryview(piece)[start:stop])
+            found.append(Chunk(begin + start, begin + stop, line, digest.hexdigest()))
+            line += line_count(piece, start, stop, returns)
+        begin += spans[-1][1]
     return found
 
 

@@ -9,6 +9,7 @@ returns a typed DataFrame with each quote's character offsets in its source
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import itertools
@@ -21,7 +22,7 @@ import pandas as pd
 from .actors import closest_actors, name_index, normal_name, resolve, roots
 from .errors import ClaimValidationError, InvalidInputError, Problem, display_path
 from .figure_text import analysts_coding, bound_kinds, noted_coding, unstated_bounds
-from .inputs import read_input, read_input_parts
+from .inputs import InputBytes, read_input, read_input_parts
 from .reference import codebook_rule
 from .sources import parse_date
 from .tables import (
@@ -470,23 +471,26 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, colu
     if folder is None or is_parquet(path):
         return None
     try:
-        data = read_input(path)
+        data = InputBytes(path)  # read a range at a time, in a render: never held whole
     except InvalidInputError:
         return None
-    start = len(BOM.encode()) if data.startswith(BOM.encode()) else 0
-    body = header_end(data, start)
-    header = records_frame(data[start:body], 1, CLAIM_COLUMNS)
+    head = data[0:HEAD_BYTES]
+    start = len(BOM.encode()) if head.startswith(BOM.encode()) else 0
+    body = header_end(head, start)
+    if body == len(head) < len(data):
+        return None  # no header this short: the whole read says what is wrong
+    header = records_frame(head[start:body], 1, CLAIM_COLUMNS)
     if header is None or header.values.tolist() != [CLAIM_COLUMNS]:
         return None
-    written_header = data[start:body] == (",".join(CLAIM_COLUMNS) + "\n").encode()
+    written_header = head[start:body] == (",".join(CLAIM_COLUMNS) + "\n").encode()
     store = ClaimsCache(folder, source_marks(sources))
-    chunks = chunks_of(data, body, codebooks_key(books) + data[start:body])
+    chunks = chunks_of(data, body, codebooks_key(books) + head[start:body])
     tables = [store.get(chunk, columns) for chunk in chunks]
     missed = [i for i, table in enumerate(tables) if table is None]
     fresh = _fresh_chunks(
         path, data, [chunks[i] for i in missed], sources, books, validate, store, columns
     )
-    del data  # the table's bytes (hundreds of MB at a million claims) go before the join
+    del data  # outside a render, the table's bytes (hundreds of MB) go before the join
     if fresh is None:
         return None
     for i in reversed(missed):
@@ -521,7 +525,9 @@ def _fresh_chunks(
         if all(table is not None for table in kept):
             fresh.update(zip(group, kept, strict=True))
             continue
-        found = _fresh_group(path, data, [chunks[i] for i in group], sources, books, validate)
+        raw, placed = _group_bytes(data, [chunks[i] for i in group])
+        found = _fresh_group(path, raw, placed, sources, books, validate)
+        del raw
         if found is None:
             return None
         typed, as_written, passed = found
@@ -533,6 +539,20 @@ def _fresh_chunks(
     return [fresh[i] for i in range(len(chunks))]
 
 
+def _group_bytes(data, chunks: list) -> tuple[bytes, list]:
+    """The bytes of ``chunks`` (ranges of ``data``, bytes or
+    :class:`briefing.inputs.InputBytes`) one after the other, and the chunks as placed in
+    them: whole records each, so they parse as they would in the file."""
+    pieces, placed, at = [], [], 0
+    for chunk in chunks:
+        pieces.append(data[chunk.begin : chunk.end])
+        placed.append(dataclasses.replace(chunk, begin=at, end=at + len(pieces[-1])))
+        at += len(pieces[-1])
+    return b"".join(pieces), placed
+
+
+#: The start of a claims table read for its header (a longer header: the whole read).
+HEAD_BYTES = 1 << 20
 #: How many bytes of a claims table :func:`_fresh_chunks` parses and checks together. The
 #: rules of one row read no other row (ids repeated across chunks are found on the whole
 #: table), so any grouping gives the same answer.

@@ -152,14 +152,15 @@ class StoredFiles(Mapping):
         parts = list(self.parts(name, entry[1]))  # one read returns at most about 2 GiB
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def parts(self, name: str, size: int):
-        """The bytes of the file ``name`` (one the snapshot read), in reads of at most
-        ``size`` bytes."""
+    def parts(self, name: str, size: int, begin: int = 0, end: int | None = None):
+        """The bytes of the file ``name`` (one the snapshot read), or of its range
+        ``begin:end``, in reads of at most ``size`` bytes."""
         offset, length = self.index[name]
+        end = length if end is None else min(end, length)
         descriptor = self._descriptor()
-        done = 0
-        while done < length:
-            part = os.pread(descriptor, min(size, length - done), self.start + offset + done)
+        done = begin
+        while done < end:
+            part = os.pread(descriptor, min(size, end - done), self.start + offset + done)
             if not part:
                 raise OSError(f"{self.path}: ends before {name}'s bytes")
             yield part
@@ -316,6 +317,37 @@ def read_input_parts(path: Path | str):
             yield from files.parts(name, PART_BYTES)
             return
     yield read_input(path)
+
+
+class InputBytes:
+    """An input file's bytes, as :func:`read_input` gives them, read a range at a time
+    (``data[begin:end]`` gives bytes; ``len(data)`` the file's size): from a saved snapshot
+    (a render's) by position, so that a caller working through a file of hundreds of MB
+    holds only the range at hand; else the file is read once, whole, and sliced.
+
+    Raises like :func:`read_input` when made.
+    """
+
+    def __init__(self, path: Path | str):
+        snapshot = in_force()
+        files = snapshot.files if snapshot is not None else None
+        name = snapshot.key_of(path) if snapshot is not None else None
+        if isinstance(files, StoredFiles) and isinstance(files.index.get(name), tuple):
+            self.size = files.index[name][1]
+            self._range = lambda begin, end: b"".join(files.parts(name, 1 << 30, begin, end))
+        else:
+            data = read_input(path)
+            self.size = len(data)
+            self._range = lambda begin, end: data[begin:end]
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, span: slice) -> bytes:
+        begin, end, step = span.indices(self.size)
+        if step != 1:
+            raise ValueError("InputBytes gives ranges, not steps")
+        return self._range(begin, end) if begin < end else b""
 
 
 def input_exists(path: Path | str) -> bool:
