@@ -480,3 +480,49 @@ def test_cited_rows_are_the_known_claims_lists_cite(dtype):
     found = cited_rows(claims, [["C3", "C9"], [], ["C1", "C3"]])  # C9 is not known
     assert found.index.tolist() == ["C1", "C3"] and found["actor"].tolist() == ["a", "c"]
     assert cited_rows(claims, []).empty
+
+
+def test_an_earlier_dates_figures_and_withdrawals_come_from_the_later_claims(tmp_path):
+    """What changed reads nothing of the earlier date's claims but which sources they come
+    from: its figures are the later figures of those sources, and the denials withdrawn by
+    then are found among the later claims of those sources. For each date of the second
+    analyst's weeks against the next and the last, that is what the earlier evidence itself
+    gives."""
+    from analysts import second_analyst
+
+    from briefing.evidence import known_on, load_evidence, publication_dates
+
+    told = second_analyst(tmp_path / "data")
+    everything = load_evidence(tmp_path / "data")
+    topics = everything.codebooks["topics"]
+    dates = publication_dates(everything)
+    seen = set()
+    for i, early in enumerate(dates):
+        before = known_on(everything, early)
+        was = stances.withdrawn(stances.denials(before.claims, before.sources, topics))
+        for late in sorted({dates[i], dates[min(i + 1, len(dates) - 1)], dates[-1]}):
+            after = known_on(everything, late)
+            figs = figures.figures(after.claims, after.sources)
+            then = figures.figures(before.claims, before.sources)
+            pd.testing.assert_frame_equal(changes.earlier(figs, before.sources), then)
+            found = stances.withdrawn_ids(after.claims, before.sources)
+            assert found == set(was["claim_id"])
+            seen.add(frozenset(found))
+    assert seen == {frozenset(), frozenset([told["denial"]])}  # before and after its withdrawal
+
+
+def test_withdrawals_by_an_earlier_date_count_only_that_dates_claims():
+    russia = {"actor": "Dmitry Peskov", "actor_id": "peskov", "actor_root": "russia"}
+    arms = {**russia, "topic": "arms_transfers", "source_id": "S3"}
+    frame = claims(
+        {**russia, "claim_id": "C0001", "stance": "denies"},
+        {**russia, "claim_id": "C0002", "source_id": "S3", "claim_date": "2025-04-28"},
+        {**arms, "claim_id": "C0003", "stance": "denies", "claim_date": "2025-04-01"},
+        {**arms, "claim_id": "C0004", "claim_date": "2025-04-20"},
+    ).assign(claim_date=lambda f: pd.to_datetime(f["claim_date"]))
+    for known in (["S1", "S2"], ["S1", "S2", "S3"]):
+        sources = SOURCES[SOURCES["source_id"].isin(known)]
+        denied = stances.denials(frame[frame["source_id"].isin(known)], sources, TOPICS)
+        found = stances.withdrawn_ids(frame, sources)
+        assert found == set(stances.withdrawn(denied)["claim_id"])
+        assert found == (set() if len(known) == 2 else {"C0001", "C0003"})

@@ -7,12 +7,22 @@ import pandas as pd
 from . import among
 from . import figures as figures_
 from .judgments import likelihood_label, open_gaps
-from .stances import DENIAL_INPUTS, denials, withdrawn
+from .stances import denials, withdrawn, withdrawn_ids
 from .wording import day, who
 
-#: The claims' columns :func:`what_changed` reads of the earlier evidence (its figures and
-#: denials): all :func:`briefing.evidence.known_on` need keep of it.
-BEFORE_COLUMNS = list(dict.fromkeys([*figures_.FIGURE_INPUTS, *DENIAL_INPUTS]))
+#: The claims' columns :func:`what_changed` reads of the earlier evidence: none but those
+#: :func:`briefing.evidence.known_on` needs (its figures are the later evidence's, filtered;
+#: which of its denials were withdrawn is worked out on the later claims of its sources).
+BEFORE_COLUMNS = ["claim_id", "source_id"]
+
+
+def earlier(figs: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The figures of ``figs`` (:func:`briefing.analysis.figures.figures` of the evidence
+    known on some date) that were known with ``sources`` (those of an earlier date): a
+    figure is one claim's, so those of the earlier date are these, as they were ordered."""
+    if sources.empty:
+        return figs.iloc[:0]
+    return figs[figs["source_published"] <= sources["published"].max()].reset_index(drop=True)
 
 
 def moved_figures(before: pd.DataFrame, after: pd.DataFrame, books: dict):
@@ -81,7 +91,9 @@ def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str
     Parameters
     ----------
     before, after : briefing.evidence.Evidence
-        What was known on the earlier date and on the briefing's date.
+        What was known of the same evidence (:func:`briefing.evidence.known_on`) on the
+        earlier date and on the briefing's date: ``before``'s claims are ``after``'s of
+        the sources published by then (only :data:`BEFORE_COLUMNS` of them are read).
     figures, denied : pandas.DataFrame, optional
         ``after``'s figures (:func:`.figures.figures`) and denials (:func:`.stances.denials`)
         when the caller has them already; computed when not given.
@@ -96,15 +108,13 @@ def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str
     books = after.codebooks
     words, topics = books["estimative_words"], books["topics"]
     new_sources = after.sources[~after.sources["source_id"].isin(before.sources["source_id"])]
-    new_claims = after.claims[~among(after.claims["claim_id"], before.claims["claim_id"])]
-    moved, added_figures = moved_figures(
-        figures_.figures(before.claims, before.sources),
-        figures_.figures(after.claims, after.sources) if figures is None else figures,
-        books,
-    )
+    new_claims = after.claims[among(after.claims["source_id"], new_sources["source_id"])]
+    if figures is None:
+        figures = figures_.figures(after.claims, after.sources)
+    moved, added_figures = moved_figures(earlier(figures, before.sources), figures, books)
     added, revised = judgment_changes(before.judgments, after.judgments, words)
     new_denials = new_claims[new_claims["stance"] == "denies"]
-    was_withdrawn = set(withdrawn(denials(before.claims, before.sources, topics))["claim_id"])
+    was_withdrawn = withdrawn_ids(after.claims, before.sources)
     if denied is None:
         denied = denials(after.claims, after.sources, topics)
     now_withdrawn = withdrawn(denied)

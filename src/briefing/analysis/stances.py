@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import LIMITS, with_dates
+from . import LIMITS, among, with_dates
 from .wording import capped, capped_total, day, join_names, who
 
 #: The claims' columns :func:`denials` reads.
@@ -48,12 +48,10 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         ``contradicted_by`` lists the asserting claims of other roots, only when there are
         at most ``LIMITS["links"]`` of them (``contradicted_count`` counts them all).
     """
-    slim = [name for name in DENIAL_INPUTS if name != "statement"]  # the long text: denials'
-    dated = with_dates(claims[slim], sources).assign(_root=lambda f: _root(f))
-    asserting = dated[dated["stance"] == "asserts"]
-    denies = (dated["stance"] == "denies").to_numpy()
-    denied = dated[denies]
-    statements = claims["statement"][denies]
+    asserting, denied = _stated(
+        claims, sources, ["claim_id", "actor", "claimant_country", "topic", "statement"]
+    )
+    statements = denied["statement"]
     pairs = denied[["topic", "_root"]]
     per_topic = asserting.groupby("topic", sort=False).size()
     per_root = asserting.groupby(["topic", "_root"], sort=False).size().rename("_n")
@@ -81,6 +79,37 @@ def denials(claims: pd.DataFrame, sources: pd.DataFrame, topics: pd.DataFrame) -
         },
         columns=DENIAL_COLUMNS,
     )
+
+
+def withdrawn_ids(claims: pd.DataFrame, sources: pd.DataFrame) -> set[str]:
+    """The ids of the denials among the ``claims`` of ``sources`` that claims of ``sources``
+    withdrew (see :func:`denials`): given an earlier date's sources, which of a later
+    briefing's denials had been withdrawn by then (without a copy of that date's claims)."""
+    known = among(claims["source_id"], sources["source_id"]).to_numpy()
+    asserting, denied = _stated(claims, sources, ["claim_id", "topic"], known)
+    later = _first_later(denied, asserting)
+    return set(denied["claim_id"][later["withdrawn_by"].notna().to_numpy()].tolist())
+
+
+def _stated(claims: pd.DataFrame, sources: pd.DataFrame, read: list[str], known=None):
+    """``(asserting, denied)``: the claims that assert (their topic and id) and those that
+    deny (their columns ``read``), only those where ``known`` is true if given, each with
+    its root (``_root``), its date published and its date said
+    (:func:`briefing.analysis.with_dates`), and its index in ``claims``. Only these are
+    copied: at a million claims, not every column of every row twice."""
+    stance = claims["stance"]
+
+    def rows(value: str, names: list[str]) -> pd.DataFrame:
+        wanted = list(dict.fromkeys([*names, "source_id", "claim_date", *ROOT_INPUTS]))
+        mask = (stance == value).to_numpy()
+        picked = claims.loc[mask if known is None else mask & known, wanted]
+        return with_dates(picked, sources).assign(_root=_root)
+
+    return rows("asserts", ["topic", "claim_id"]), rows("denies", read)
+
+
+#: The claims' columns :func:`_root` reads.
+ROOT_INPUTS = ["actor_root", "actor_id", "actor"]
 
 
 def _contradicting(pairs: pd.DataFrame, counts: list[int], asserting: pd.DataFrame) -> list:
