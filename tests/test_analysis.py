@@ -526,3 +526,49 @@ def test_withdrawals_by_an_earlier_date_count_only_that_dates_claims():
         found = stances.withdrawn_ids(frame, sources)
         assert found == set(stances.withdrawn(denied)["claim_id"])
         assert found == (set() if len(known) == 2 else {"C0001", "C0003"})
+
+
+def materialised(value):
+    """``value`` with every :class:`briefing.facts.Records` made into its list of dicts."""
+    from briefing.facts import Records
+
+    if isinstance(value, Records):
+        return value.convert(value.frame)
+    if isinstance(value, dict):
+        return {key: materialised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [materialised(item) for item in value]
+    return value
+
+
+def test_the_facts_text_made_a_batch_of_records_at_a_time_is_the_whole_encoding(
+    tmp_path, monkeypatch
+):
+    """The figures' records are made and encoded a batch at a time, spliced into the text
+    where the encoder left a mark: the text is json.dumps of the whole facts, whatever the
+    batch size, even when a value in the data happens to hold the mark itself."""
+    import json
+    import uuid
+
+    from analysts import second_analyst
+
+    from briefing import facts as facts_module
+    from briefing import sections
+    from briefing.evidence import load_evidence
+
+    second_analyst(tmp_path / "data")
+    everything = load_evidence(tmp_path / "data")
+    found = facts_module.briefing_facts(sections.scope(everything, "2024-11-25"))
+    whole = json.dumps(
+        materialised(found), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    assert sum(len(i["figures"]) for i in json.loads(whole)["indicators"]) > 5
+    for size in (1, 3, 1000):
+        monkeypatch.setattr(facts_module, "RECORDS_AT_ONCE", size)
+        assert facts_module.facts_json(found) == whole + "\n"
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))  # the mark is known
+    found["bottom_line"].append(f"\0briefing-records-{uuid.UUID(int=7).hex}\0")
+    whole = json.dumps(
+        materialised(found), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    assert facts_module.facts_json(found) == whole + "\n"

@@ -10,7 +10,11 @@ whether they stand; corroboration by actor and by root; what changed.
 
 from __future__ import annotations
 
+import itertools
 import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -98,7 +102,7 @@ def _indicators(scope) -> list[dict]:
                 "label": str(register.at[indicator, "label"]),
                 "unit": str(register.at[indicator, "unit"]),
                 "headline": indicator in shown,
-                "figures": _figure_records(mine),
+                "figures": Records(mine, _figure_records),
                 "latest_by_actor": _figure_records(figures_.latest_by_actor(mine)),
                 "lowest": None if low is None else str(low["claim_id"]),
                 "highest": None if high is None else str(high["claim_id"]),
@@ -212,6 +216,25 @@ def extract_facts(nb) -> str | None:
     return None
 
 
+@dataclass
+class Records:
+    """The rows of ``frame`` as data, ``convert(rows of frame)`` giving their dicts: made and
+    written :data:`RECORDS_AT_ONCE` at a time by :func:`facts_pieces` (the dicts of two
+    hundred thousand figures at a million claims never all exist at once)."""
+
+    frame: pd.DataFrame
+    convert: Callable[[pd.DataFrame], list[dict]]
+
+    def batches(self):
+        """The dicts, a batch of rows at a time."""
+        for start in range(0, len(self.frame), RECORDS_AT_ONCE):
+            yield self.convert(self.frame.iloc[start : start + RECORDS_AT_ONCE])
+
+
+#: Rows of :class:`Records` made into dicts at a time.
+RECORDS_AT_ONCE = 20_000
+
+
 def facts_json(facts: dict) -> str:
     """The facts as the file holds them: stable JSON (keys sorted), on one line.
 
@@ -219,7 +242,43 @@ def facts_json(facts: dict) -> str:
     Python's C encoder writes it (an indented file takes the pure-Python encoder, seconds at
     a hundred thousand claims). ``python -m json.tool`` shows it indented.
     """
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return "".join(facts_pieces(facts))
+
+
+def facts_pieces(facts: dict):
+    """:func:`facts_json`'s text in pieces, :class:`Records` encoded a batch at a time: the
+    facts are encoded with a unique mark in each one's place, and the text is cut at the
+    marks, each giving way to its rows, encoded as the encoder would encode their list."""
+    marks: dict[str, Records] = {}
+
+    def mark(value):
+        if not isinstance(value, Records):
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        marks[f"\0briefing-records-{uuid.uuid4().hex}\0"] = value
+        return next(reversed(marks))
+
+    text = _encoded(facts, mark) + "\n"
+    cuts = {_encoded(token): records for token, records in marks.items()}
+    if any(text.count(cut) != 1 for cut in cuts):  # never, short of a mark in the data
+        yield _encoded(facts, lambda records: list(itertools.chain(*records.batches()))) + "\n"
+        return
+    for cut, records in sorted(cuts.items(), key=lambda item: text.index(item[0])):
+        before, text = text.split(cut)
+        yield before + "["
+        comma = ""
+        for rows in records.batches():
+            if rows:
+                yield comma + _encoded(rows)[1:-1]
+                comma = ","
+        yield "]"
+    yield text
+
+
+def _encoded(value, default=None) -> str:
+    """``value`` as compact JSON, keys sorted, text as it is (see :func:`facts_json`)."""
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default
+    )
 
 
 def schema() -> dict:

@@ -29,12 +29,14 @@ from traitlets import Type
 
 #: Run by the kernel as it boots, while the parent plans the render: import the modules
 #: the notebook's first cell imports anyway, read the inputs from the render's snapshot
-#: (:func:`briefing.inputs.use_render_snapshot`) and start loading the evidence as soon as
-#: the snapshot is saved (:func:`briefing.evidence.preload_render_evidence`). Nothing is
-#: bound in the user's namespace.
+#: (:func:`briefing.inputs.use_render_snapshot`), start loading the evidence as soon as
+#: the snapshot is saved (:func:`briefing.evidence.preload_render_evidence`) and hand
+#: freed memory back after each cell (:func:`briefing.cache.release_after_each_cell`).
+#: Nothing is bound in the user's namespace.
 KERNEL_WARM_UP = (
-    "import briefing.sections as _warm, briefing.inputs as _inputs, briefing.evidence as _ev; "
-    "_inputs.use_render_snapshot(); _ev.preload_render_evidence(); del _warm, _inputs, _ev"
+    "import briefing.sections as _warm, briefing.inputs as _inputs, briefing.evidence as _ev, "
+    "briefing.cache as _cache; _inputs.use_render_snapshot(); _ev.preload_render_evidence(); "
+    "_cache.release_after_each_cell(get_ipython()); del _warm, _inputs, _ev, _cache"
 )
 #: Quiet, and no IPython history: a render writes nothing into the user's ~/.ipython.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]

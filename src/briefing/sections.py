@@ -425,13 +425,14 @@ def facts(scope: Scope) -> None:
     (:func:`briefing.inputs.render_file`: megabytes at a million claims never pass through
     the notebook); elsewhere (JupyterLab) they are displayed.
     """
-    from .facts import FACTS_FILE, MIME_TYPE, briefing_facts, facts_json
+    from .facts import FACTS_FILE, MIME_TYPE, briefing_facts, facts_pieces
 
-    text = facts_json(briefing_facts(scope))
+    pieces = facts_pieces(briefing_facts(scope))
     target = render_file(FACTS_FILE)
     if target is not None:
-        target.write_text(text, encoding="utf-8")
+        with target.open("w", encoding="utf-8") as out:
+            out.writelines(pieces)
         return
     from IPython.display import display
 
-    display({MIME_TYPE: text}, raw=True)
+    display({MIME_TYPE: "".join(pieces)}, raw=True)
