@@ -319,16 +319,25 @@ def typed_frame(tables: list):
     schema = pa.unify_schemas([table.schema for table in tables], promote_options="permissive")
     pieces = {name: [table[name] for table in tables] for name in schema.names}
     tables.clear()  # the pieces alone hold the data now: each column's go once joined
-    columns = {}
+    columns, freed = {}, 0
     for field in schema:
         parts = [part.cast(field.type) for part in pieces.pop(field.name)]
         joined = pa.chunked_array([chunk for part in parts for chunk in part.chunks], field.type)
         columns[field.name] = joined.combine_chunks() if joined.num_chunks > 1 else joined
+        freed += joined.nbytes if joined.num_chunks > 1 else 0
+        del parts, joined
+        if freed >= RELEASE_BYTES:  # the pieces' memory, back before the next joins take
+            release_memory()  # more: else the entries and the frame are held at once
+            freed = 0
     frame = arrow_frame(pa.table(columns), self_destruct=True)
     frame = frame.astype({name: dtypes[name] for name in frame.columns})
     frame.attrs["as_written"] = as_written
     release_memory()
     return frame
+
+
+#: Memory freed by :func:`typed_frame` that it hands back at once.
+RELEASE_BYTES = 64 * 2**20
 
 
 def release_memory() -> None:
