@@ -57,6 +57,28 @@ def test_the_facts_come_from_the_kernel_as_a_file_not_through_the_notebook(rende
     assert rendered.facts.read_text(encoding="utf-8") == facts_json(briefing_facts(scope))
 
 
+def test_the_renders_own_process_lets_go_of_the_sources_once_validated(tmp_path, monkeypatch):
+    # Planning reads every source (a million claims come with tens of thousands); the
+    # check is their last use in the render's own process, which then holds no texts
+    # while the kernel runs the sections and the PDF is made.
+    import weakref
+
+    import briefing.render as render
+
+    validate, seen = render.validate_inputs, []
+
+    def watched(plan, pdf=False):
+        sources = weakref.ref(plan.sources)
+        attachment = validate(plan, pdf)
+        gc.collect()
+        seen.append((plan.sources, sources()))
+        return attachment
+
+    monkeypatch.setattr(render, "validate_inputs", watched)
+    render_briefing(output_dir=tmp_path / "reports", data_dir=ROOT / "data", pdf=False)
+    assert seen == [(None, None)]
+
+
 def test_every_pdf_page_has_marking_date_and_page_n_of_m(rendered):
     reader = PdfReader(rendered.pdf)
     pages = [page.extract_text() for page in reader.pages]

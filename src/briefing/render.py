@@ -248,7 +248,8 @@ class RenderPlan:
 
     ``snapshot`` holds every input as read once (:mod:`briefing.inputs`): the manifest's
     hashes, the validation, the kernel and the PDF's attachment all use these bytes;
-    ``notebook`` is the notebook parsed from them, ``notebook_path`` where it was read.
+    ``notebook`` is the notebook parsed from them, ``notebook_path`` where it was read;
+    ``sources`` the sources as planning read them, until :func:`validate_inputs` takes them.
     """
 
     as_of: str
@@ -387,13 +388,17 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
     from .inputs import reading
 
     keys = ["claim_id", "source_id"]  # all this process needs of the claims: the kernel
+    sources, plan.sources = plan.sources, None  # their last use: not held while it runs
     with reading(plan.snapshot):  # reads them whole, from the entries this check keeps
-        evidence = complete_evidence(plan.paths, plan.books, plan.sources, columns=keys)
+        evidence = complete_evidence(plan.paths, plan.books, sources, columns=keys)
         known = known_on(evidence, plan.as_of, keys).claims["claim_id"]
-        attachment = claims_csv_parts(plan.paths["claims"], evidence.claims, known)
+        claims = evidence.claims
+        del evidence, sources  # the texts of every source go before the deflate
+        release_memory()
+        attachment = claims_csv_parts(plan.paths["claims"], claims, known)
         # deflated as written, a batch of rows at a time, on the core the kernel leaves
         attachment = Deflated.of_parts(attachment) if pdf else b"".join(attachment)
-    del evidence
+    del claims, known
     release_memory()  # what validation freed is not needed again: the export allocates its own
     return attachment
 
