@@ -213,6 +213,20 @@ def test_known_on_drops_citations_of_claims_not_yet_known(two_dates):
     assert len(known_on(evidence, "2024-11-15").events) == len(evidence.events)
 
 
+def test_known_on_keeps_only_the_columns_asked_for(two_dates):
+    # What changed reads of the earlier date's evidence only the claims' ids and sources
+    # and the sources' ids and dates: their texts (tens of MB at a million claims) are
+    # not copied for it.
+    evidence = load_evidence("data")
+    early = known_on(evidence, "2024-11-14", ["claim_id", "source_id"], ["source_id", "published"])
+    assert list(early.sources.columns) == ["source_id", "published"]
+    whole = known_on(evidence, "2024-11-14")
+    assert len(whole.sources) < len(evidence.sources)
+    pd.testing.assert_frame_equal(early.sources, whole.sources[["source_id", "published"]])
+    pd.testing.assert_frame_equal(early.claims, whole.claims[["claim_id", "source_id"]])
+    pd.testing.assert_frame_equal(early.judgments, whole.judgments)
+
+
 def test_claims_new_since_are_those_of_sources_published_after_it(two_dates):
     from briefing import sections
 

@@ -176,7 +176,12 @@ def published_by(sources: pd.DataFrame, day) -> pd.Series:
     return sources["published"] <= pd.Timestamp(day)
 
 
-def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evidence:
+def known_on(
+    evidence: Evidence,
+    day,
+    columns: list[str] | None = None,
+    source_columns: list[str] | None = None,
+) -> Evidence:
     """What was known on ``day``: the evidence as a briefing of that date would show it.
 
     A claim is known from its source's ``published`` date; a judgment or gap from its
@@ -193,6 +198,8 @@ def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evide
     columns : list of str, optional
         Keep only these columns of the claims (what the caller reads): filtering a million
         claims costs a copy of every column kept.
+    source_columns : list of str, optional
+        Keep only these columns of the sources (say, not their texts), likewise.
 
     Returns
     -------
@@ -202,7 +209,8 @@ def known_on(evidence: Evidence, day, columns: list[str] | None = None) -> Evide
     from .analysis import among, cited_mask
 
     day = pd.Timestamp(day)
-    sources = evidence.sources[published_by(evidence.sources, day)].reset_index(drop=True)
+    sources = evidence.sources if source_columns is None else evidence.sources[source_columns]
+    sources = sources[published_by(sources, day)].reset_index(drop=True)
     claims = evidence.claims if columns is None else evidence.claims[columns]
     if len(sources) < len(evidence.sources):  # else every claim is known: no copy
         claims = claims[among(claims["source_id"], sources["source_id"]).to_numpy()]

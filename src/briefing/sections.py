@@ -393,7 +393,7 @@ def changed(scope: Scope) -> dict[str, list[str]]:
     return scope.once(
         "changed",
         lambda: changes.what_changed(
-            known_on(scope.everything, scope.since, changes.BEFORE_COLUMNS),
+            known_on(scope.everything, scope.since, changes.BEFORE_COLUMNS, changes.BEFORE_SOURCES),
             scope.evidence,
             _figures(scope)[0],
             _denials(scope),

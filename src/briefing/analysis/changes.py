@@ -14,6 +14,8 @@ from .wording import day, who
 #: :func:`briefing.evidence.known_on` needs (its figures are the later evidence's, filtered;
 #: which of its denials were withdrawn is worked out on the later claims of its sources).
 BEFORE_COLUMNS = ["claim_id", "source_id"]
+#: The sources' columns it reads of the earlier evidence (not their texts).
+BEFORE_SOURCES = ["source_id", "published"]
 
 
 def earlier(figs: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +95,8 @@ def what_changed(before, after, figures=None, denied=None) -> dict[str, list[str
     before, after : briefing.evidence.Evidence
         What was known of the same evidence (:func:`briefing.evidence.known_on`) on the
         earlier date and on the briefing's date: ``before``'s claims are ``after``'s of
-        the sources published by then (only :data:`BEFORE_COLUMNS` of them are read).
+        the sources published by then (only :data:`BEFORE_COLUMNS` of them are read, and
+        :data:`BEFORE_SOURCES` of its sources).
     figures, denied : pandas.DataFrame, optional
         ``after``'s figures (:func:`.figures.figures`) and denials (:func:`.stances.denials`)
         when the caller has them already; computed when not given.

@@ -100,10 +100,15 @@ def _stated(claims: pd.DataFrame, sources: pd.DataFrame, read: list[str], known=
     stance = claims["stance"]
 
     def rows(value: str, names: list[str]) -> pd.DataFrame:
-        wanted = list(dict.fromkeys([*names, "source_id", "claim_date", *ROOT_INPUTS]))
         mask = (stance == value).to_numpy()
-        picked = claims.loc[mask if known is None else mask & known, wanted]
-        return with_dates(picked, sources).assign(_root=_root)
+        if known is not None:
+            mask = mask & known
+        dated = with_dates(claims.loc[mask, ["source_id", "claim_date"]], sources)
+        return claims.loc[mask, names].assign(
+            source_published=dated["source_published"],
+            said=dated["said"],
+            _root=_root(claims.loc[mask, ROOT_INPUTS]),
+        )
 
     return rows("asserts", ["topic", "claim_id"]), rows("denies", read)
 
