@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
@@ -68,21 +69,24 @@ def input_hashes(
             continue
         path = Path(path).resolve()
         names = snapshot.listings.get((str(path), PATTERNS.get(kind, "")))
-        for full in [path / name for name in names] if names is not None else [path]:
-            digest = snapshot.digest(full)
-            if digest is None:
-                continue
-            key = (
-                f"data/{full.relative_to(data_dir).as_posix()}"
-                if full.is_relative_to(data_dir)
-                else f"{kind}/{full.name}"
-            )
-            inputs[key] = digest
+        if names is None:  # a file
+            inputs[_input_key(path, data_dir, kind)] = snapshot.digest(path)
+            continue
+        prefix = _input_key(path / "-", data_dir, kind)[:-1]  # a folder's: once, not per file
+        for name in names:
+            inputs[prefix + name] = snapshot.digest(os.path.join(path, name))
     inputs.update(_files(PACKAGE, "briefing"))
     root = project_root(notebook)
     if root and (root / "requirements.lock").is_file():
         inputs["requirements.lock"] = sha256(root / "requirements.lock")
     return {name: digest for name, digest in inputs.items() if digest is not None}
+
+
+def _input_key(path: Path, data_dir: Path, kind: str) -> str:
+    """An input's name in the manifest: ``data/...`` inside ``data_dir``, else by kind."""
+    if path.is_relative_to(data_dir):
+        return f"data/{path.relative_to(data_dir).as_posix()}"
+    return f"{kind}/{path.name}"
 
 
 def git_state(root: Path | None) -> dict:
