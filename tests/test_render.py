@@ -79,6 +79,36 @@ def test_the_renders_own_process_lets_go_of_the_sources_once_validated(tmp_path,
     assert seen == [(None, None)]
 
 
+EARLY_IMPORT = """
+import sys, threading
+import briefing.render as render
+
+plan = render.plan_render
+
+def watched(*args, **kwargs):
+    loading = any(t.name == "load-weasyprint" for t in threading.enumerate())
+    print("weasyprint" in sys.modules or loading)
+    return plan(*args, **kwargs)
+
+render.plan_render = watched
+render.render_briefing(
+    output_dir=sys.argv[1], data_dir=sys.argv[2], notebook=sys.argv[3], pdf=False
+)
+"""
+
+
+def test_weasyprint_is_loaded_before_the_render_plans(tmp_path):
+    # WeasyPrint's import starts dozens of processes (ldconfig, gcc, ld), each a copy of
+    # the render's process until it runs the program: the render loads it first thing, in
+    # a thread, while its process is small, not once it holds the sources.
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_IMPORT, str(tmp_path / "reports"), str(ROOT / "data"),
+         str(ROOT / "notebooks" / "briefing.ipynb")],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.stdout.split()[0] == "True"  # loading (or loaded), in a fresh process
+
+
 def test_every_pdf_page_has_marking_date_and_page_n_of_m(rendered):
     reader = PdfReader(rendered.pdf)
     pages = [page.extract_text() for page in reader.pages]

@@ -149,6 +149,15 @@ def html_exporter() -> BriefingHTMLExporter:
     return exporter
 
 
+def load_weasyprint() -> None:
+    """Import WeasyPrint. Its import finds its libraries with cffi's ``find_library``, which
+    runs ``ldconfig``, ``gcc`` and ``ld`` dozens of times; each starts as a copy of the
+    process and counts its memory until it runs the program. A render calls this first
+    thing, in a thread (:func:`briefing.render.render_briefing`), while its process is
+    small, not once it holds a million claims' sources and checks."""
+    import weasyprint  # noqa: F401
+
+
 def prewarm() -> None:
     """Do ahead of time what every first export pays once per process.
 

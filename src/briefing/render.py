@@ -147,6 +147,7 @@ def render_briefing(
     from .kernel import Kernel
     from .publish import Staging
 
+    threading.Thread(target=_load_weasyprint, name="load-weasyprint", daemon=True).start()
     step = Steps(progress)
     notebook, output_dir = Path(notebook), Path(output_dir)
     mode = 0o777 & ~current_umask()  # read now: it briefly changes the umask, before threads
@@ -174,6 +175,13 @@ def render_briefing(
         if plan is not None:
             plan.snapshot.close()
         staging.discard()  # after a publish it holds the retired set, if any
+
+
+def _load_weasyprint() -> None:
+    """:func:`briefing.export.load_weasyprint`, first thing (its import starts processes)."""
+    from .export import load_weasyprint
+
+    load_weasyprint()
 
 
 def _seal(signer, plan: RenderPlan):
