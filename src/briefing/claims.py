@@ -504,7 +504,7 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, colu
 
 
 def _fresh_chunks(
-    path, data: bytes, chunks: list, sources, books, validate: bool, store, columns=None
+    path, data: InputBytes, chunks: list, sources, books, validate: bool, store, columns=None
 ):  # fmt: skip
     """The typed rows of each chunk as Arrow tables (:func:`briefing.cache.arrow_rows`),
     parsed, checked and anchored a few chunks at a time (:data:`GROUP_BYTES`: the text
