@@ -158,3 +158,40 @@ def test_a_signing_identity_is_not_sent_to_a_remote_cluster(two_dates, tmp_path)
     with pytest.raises(ParameterError, match="not sent over the network"):
         render_series(tmp_path / "out", two_dates, NOTEBOOK, signer=signer,
                       scheduler="tcp://127.0.0.1:8786")  # fmt: skip
+
+
+#: Run in a fresh Python: a thread starts importing WeasyPrint and is held mid-import (an
+#: audit hook, on its first submodule, waits) while a series starts its pool; the import is
+#: let go once the series is done. A worker that inherited this process' import locks waits
+#: on WeasyPrint's forever.
+SERIES_WHILE_IMPORTING = """
+import sys, threading
+from briefing.series import render_series
+
+started, done = threading.Event(), threading.Event()
+
+def hold(event, args):
+    if event == "import" and args[0] == "weasyprint.urls" and not started.is_set():
+        started.set()
+        done.wait()
+
+sys.addaudithook(hold)
+threading.Thread(target=lambda: __import__("weasyprint"), daemon=True).start()
+started.wait()
+result = render_series(sys.argv[1], sys.argv[2], sys.argv[3], jobs=1)
+done.set()
+print(" ".join(result.rendered))
+"""
+
+
+def test_a_series_started_while_another_thread_imports_still_renders(two_dates, tmp_path):  # noqa: F811
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", SERIES_WHILE_IMPORTING, str(tmp_path / "out"), str(two_dates),
+         str(NOTEBOOK)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2024-10-24", "2024-11-15"]

@@ -16,6 +16,7 @@ system). A worker that dies fails its date only (exit code 5).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from collections.abc import Iterator
@@ -39,6 +40,11 @@ LOCAL_CONFIG = {
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
 }
+#: How the process pool starts its workers: each a fresh interpreter, as Dask's are. A
+#: forked worker would inherit every lock another thread of this process held at that
+#: moment, with no thread left to release it: a series started while a thread was importing
+#: WeasyPrint (a render's own loader, say) left each worker waiting on that import forever.
+POOL_START = multiprocessing.get_context("spawn")
 #: How long to wait for a remote scheduler to answer, in seconds.
 CONNECT_TIMEOUT = 30
 
@@ -121,7 +127,7 @@ def executor(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
     """
     workers = jobs or os.cpu_count() or 1
     if scheduler is None:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=POOL_START)
         try:
             yield pool
         except BaseException:  # Ctrl-C or a failure: the queued dates are not rendered
