@@ -309,14 +309,24 @@ def read_input_parts(path: Path | str):
     snapshot (a render's), :data:`PART_BYTES` at a time, so that a caller passing them on
     (deflating them) never holds the whole file (hundreds of MB at a million claims); else
     in one part. Raises like :func:`read_input`."""
+    stored = _stored(path)
+    if stored is not None:
+        files, name = stored
+        yield from files.parts(name, PART_BYTES)
+        return
+    yield read_input(path)
+
+
+def _stored(path: Path | str):
+    """``(files, name)`` when the snapshot in force is a saved one (a render's) and holds
+    ``path`` as a stored file (read by position), else ``None``."""
     snapshot = in_force()
     files = snapshot.files if snapshot is not None else None
     if isinstance(files, StoredFiles):
         name = snapshot.key_of(path)
         if isinstance(files.index.get(name), tuple):
-            yield from files.parts(name, PART_BYTES)
-            return
-    yield read_input(path)
+            return files, name
+    return None
 
 
 class InputBytes:
@@ -329,10 +339,9 @@ class InputBytes:
     """
 
     def __init__(self, path: Path | str):
-        snapshot = in_force()
-        files = snapshot.files if snapshot is not None else None
-        name = snapshot.key_of(path) if snapshot is not None else None
-        if isinstance(files, StoredFiles) and isinstance(files.index.get(name), tuple):
+        stored = _stored(path)
+        if stored is not None:
+            files, name = stored
             self.size = files.index[name][1]
             self._range = lambda begin, end: b"".join(files.parts(name, 1 << 30, begin, end))
         else:

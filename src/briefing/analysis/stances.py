@@ -13,9 +13,6 @@ import pandas as pd
 from . import LIMITS, among, with_dates
 from .wording import capped, capped_total, day, join_names, who
 
-#: The claims' columns :func:`denials` reads.
-DENIAL_INPUTS = ["claim_id", "source_id", "claim_date", "actor", "actor_id", "actor_root",
-                 "claimant_country", "topic", "statement", "stance"]  # fmt: skip
 DENIAL_COLUMNS = [
     "claim_id",
     "actor",
