@@ -136,12 +136,15 @@ def line_count(data: bytes, begin: int, end: int, returns: bool = True) -> int:
 
 @dataclass
 class Chunk:
-    """A range of a claims table's bytes: whole records, the first on line ``first_line``."""
+    """A range of a claims table: whole records, the first on line ``first_line``; of a
+    CSV file's bytes (:func:`chunks_of`) or a Parquet file's rows (:func:`cells_chunks`).
+    ``size`` is about how many bytes of text it holds."""
 
     begin: int
     end: int
     first_line: int
     key: str
+    size: int = 0
 
 
 def chunks_of(data, body: int, context: bytes, window: int | None = None) -> list[Chunk]:
@@ -171,9 +174,32 @@ def chunks_of(data, body: int, context: bytes, window: int | None = None) -> lis
         for start, stop in spans:
             digest = hashlib.sha256(context)
             digest.update(memoryview(piece)[start:stop])
-            found.append(Chunk(begin + start, begin + stop, line, digest.hexdigest()))
+            found.append(Chunk(begin + start, begin + stop, line, digest.hexdigest(), stop - start))
             line += line_count(piece, start, stop, returns)
         begin += spans[-1][1]
+    return found
+
+
+def cells_chunks(tables, context: bytes) -> list[Chunk]:
+    """The chunks of a table read as Arrow tables of text cells (``tables``, one per
+    chunk, in order: a Parquet file's), rows numbered from 1, each keyed by ``context``
+    and its cells (every column's texts and their lengths)."""
+    import numpy as np
+
+    found, row = [], 0
+    for table in tables:
+        digest = hashlib.sha256(context)
+        for column in table.columns:
+            for text in column.chunks:
+                _, offsets, values = text.buffers()
+                ends = np.frombuffer(offsets, np.int32)[text.offset : text.offset + len(text) + 1]
+                digest.update((ends - ends[0]).tobytes())
+                if ends[-1] > ends[0]:
+                    digest.update(memoryview(values)[ends[0] : ends[-1]])
+            digest.update(b"\0")
+        rows = table.num_rows
+        found.append(Chunk(row, row + rows, row + 1, digest.hexdigest(), table.nbytes))
+        row += rows
     return found
 
 

@@ -27,11 +27,14 @@ from .reference import codebook_rule
 from .sources import parse_date
 from .tables import (
     BOM,
+    ParquetRefused,
     Table,
+    cells_table,
     check_table,
     common_rules,
     duplicates,
     is_parquet,
+    parquet_batches,
     read_table,
     records_frame,
     rows,
@@ -411,21 +414,18 @@ def _screened_table(path, sources: pd.DataFrame, books, validate: bool, columns=
     from .screen import passes_rules
     from .tables import parquet_cells
 
-    def claims_header(names: list) -> bool:
-        return len(names) == len(CLAIM_COLUMNS) and set(names) == set(CLAIM_COLUMNS)
-
     # refused, not the claims header, or no rows: the rules say so
     if is_parquet(path):
         try:
             cells = parquet_cells(read_input(path), display_path(path))
         except InvalidInputError:
             return None
-        if isinstance(cells, Table) or not claims_header(cells.column_names):
+        if isinstance(cells, Table) or not _claims_header(cells.column_names):
             return None
         lines = pd.RangeIndex(1, cells.num_rows + 1, name="line")
     else:
         table = read_table(path)
-        if table.problems or not claims_header(table.header):
+        if table.problems or not _claims_header(table.header):
             return None
         cells, lines = _text_cells(table), table.frame.index
     if not len(lines):
@@ -451,46 +451,30 @@ TYPED_ROWS = 100_000
 def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, columns=None):
     """The typed claims, chunk by chunk through :mod:`briefing.cache`: only chunks without a
     usable entry are parsed, checked and anchored (and, when ``validate``, kept whole),
-    and only ``columns`` (all by default) are read from the entries and kept.
+    and only ``columns`` (all by default) are read from the entries and kept. A CSV table's
+    chunks are ranges of its bytes (:class:`_CsvChunks`), a Parquet table's ranges of its
+    rows (:class:`_ParquetChunks`).
 
     ``None`` when the table must be read whole instead: the cache is off, the table is
-    Parquet or unreadable, its header is not the claims header, or any rule fails (the
-    whole read then reports every problem with its line).
+    unreadable, its header is not the claims header, or any rule fails (the whole read then
+    reports every problem with its line).
     """
-    from .cache import (
-        ClaimsCache,
-        cache_folder,
-        chunks_of,
-        codebooks_key,
-        header_end,
-        source_marks,
-        typed_frame,
-    )
+    from .cache import ClaimsCache, cache_folder, codebooks_key, source_marks, typed_frame
 
     folder = cache_folder()
-    if folder is None or is_parquet(path):
+    if folder is None:
         return None
-    try:
-        data = InputBytes(path)  # read a range at a time, in a render: never held whole
-    except InvalidInputError:
+    reader = (_ParquetChunks if is_parquet(path) else _CsvChunks).open(path, codebooks_key(books))
+    if reader is None:
         return None
-    head = data[0:HEAD_BYTES]
-    start = len(BOM.encode()) if head.startswith(BOM.encode()) else 0
-    body = header_end(head, start)
-    if body == len(head) < len(data):
-        return None  # no header this short: the whole read says what is wrong
-    header = records_frame(head[start:body], 1, CLAIM_COLUMNS)
-    if header is None or header.values.tolist() != [CLAIM_COLUMNS]:
-        return None
-    written_header = head[start:body] == (",".join(CLAIM_COLUMNS) + "\n").encode()
     store = ClaimsCache(folder, source_marks(sources))
-    chunks = chunks_of(data, body, codebooks_key(books) + head[start:body])
+    chunks = reader.chunks
     tables = [store.get(chunk, columns) for chunk in chunks]
     missed = [i for i, table in enumerate(tables) if table is None]
-    fresh = _fresh_chunks(
-        path, data, [chunks[i] for i in missed], sources, books, validate, store, columns
-    )
-    del data  # outside a render, the table's bytes (hundreds of MB) go before the join
+    fresh = _fresh_chunks(reader, [chunks[i] for i in missed], sources, books, validate, store,
+                          columns)  # fmt: skip
+    as_written = reader.as_written
+    del reader  # outside a render, the table's bytes (hundreds of MB) go before the join
     if fresh is None:
         return None
     for i in reversed(missed):
@@ -499,35 +483,153 @@ def _load_through_cache(path, sources: pd.DataFrame, books, validate: bool, colu
     claims = typed_frame(tables)  # empties the list: each column's pieces go once joined
     if claims is None or (validate and claims["claim_id"].duplicated().any()):
         return None  # ids repeated across chunks: the whole read reports them
-    claims.attrs["as_written"] &= written_header
+    claims.attrs["as_written"] &= as_written
     return claims
 
 
+class _CsvChunks:
+    """A CSV claims table's chunks (:func:`briefing.cache.chunks_of`: ranges of its bytes,
+    read a range at a time, see :class:`briefing.inputs.InputBytes`) and how a group of them
+    is parsed, checked and anchored (:func:`_fresh_group`). Ranges are read by position, so
+    a render's kernel works through the groups from the end."""
+
+    from_the_end = True
+
+    def __init__(self, path, data, chunks: list, as_written: bool):
+        self.path, self.data, self.chunks, self.as_written = path, data, chunks, as_written
+
+    @classmethod
+    def open(cls, path, context: bytes):
+        """The table's chunks, keyed by ``context`` and its header; ``None`` when it is
+        unreadable or its header is not the claims header."""
+        from .cache import chunks_of, header_end
+
+        try:
+            data = InputBytes(path)  # read a range at a time, in a render: never held whole
+        except InvalidInputError:
+            return None
+        head = data[0:HEAD_BYTES]
+        start = len(BOM.encode()) if head.startswith(BOM.encode()) else 0
+        body = header_end(head, start)
+        if body == len(head) < len(data):
+            return None  # no header this short: the whole read says what is wrong
+        header = records_frame(head[start:body], 1, CLAIM_COLUMNS)
+        if header is None or header.values.tolist() != [CLAIM_COLUMNS]:
+            return None
+        written_header = head[start:body] == (",".join(CLAIM_COLUMNS) + "\n").encode()
+        return cls(path, data, chunks_of(data, body, context + head[start:body]), written_header)
+
+    def fresh_group(self, chunks: list, sources, books, validate: bool):
+        """:func:`_fresh_group` of ``chunks`` (whole records of the table)."""
+        raw, placed = _group_bytes(self.data, chunks)
+        return _fresh_group(self.path, raw, placed, sources, books, validate)
+
+
+class _ParquetChunks:
+    """A Parquet claims table's chunks (:func:`briefing.cache.cells_chunks`: ranges of
+    :data:`PARQUET_CHUNK_ROWS` rows, keyed by their cells) and how a group of them is
+    checked and anchored. Rows are decoded in order (from the start again for a range that
+    lies behind: decoding is cheap, typing and anchoring are not), so a render's kernel
+    works through the groups from the middle on, then from the start."""
+
+    from_the_end = False
+
+    def __init__(self, path, data: bytes, chunks: list):
+        self.path, self.data, self.chunks, self.as_written = path, data, chunks, False
+        self._batches, self._at = None, 0
+
+    @classmethod
+    def open(cls, path, context: bytes):
+        """The table's chunks, keyed by ``context``; ``None`` when it is refused or its
+        columns are not the claims columns."""
+        from .cache import cells_chunks
+
+        try:
+            data = read_input(path)
+            batches = parquet_batches(data, display_path(path), PARQUET_CHUNK_ROWS)
+            header = next(batches)
+            if not _claims_header(header):
+                return None
+            tables = (cells.select(CLAIM_COLUMNS) for cells in _parquet_tables(batches, header))
+            chunks = cells_chunks(tables, context + b"parquet\0")  # never a CSV chunk's key
+        except (InvalidInputError, ParquetRefused):
+            return None
+        return cls(path, data, chunks)
+
+    def cells(self, begin: int, end: int):
+        """The text cells (claims columns) of rows ``begin`` to ``end`` (chunk bounds)."""
+        import pyarrow as pa
+
+        if self._batches is None or begin < self._at:
+            self._batches = parquet_batches(self.data, display_path(self.path),
+                                            PARQUET_CHUNK_ROWS)  # fmt: skip
+            self._batches = _parquet_tables(self._batches, next(self._batches))
+            self._at = 0
+        parts = []
+        while self._at < end:
+            cells = next(self._batches)
+            if self._at >= begin:
+                parts.append(cells.select(CLAIM_COLUMNS))
+            self._at += cells.num_rows
+        return pa.concat_tables(parts)
+
+    def fresh_group(self, chunks: list, sources, books, validate: bool):
+        """:func:`_fresh_group` of ``chunks``: screened in Arrow, else (when ``validate``)
+        checked rule by rule."""
+        cells = self.cells(chunks[0].begin, chunks[-1].end)
+        lines = pd.RangeIndex(chunks[0].begin + 1, chunks[-1].end + 1, name="line")
+        sizes = [chunk.end - chunk.begin for chunk in chunks]
+        quick = _screened_cells(self.path, cells, lines, sizes, sources, books, validate)
+        if quick is not None:
+            return (quick[0], False, quick[1])
+        if not validate:
+            return None
+        table = cells_table(cells, display_path(self.path), lines)
+        return _checked_group(table, sizes, sources, books, validate)
+
+
+def _parquet_tables(batches, header: list):
+    """Each batch of :func:`briefing.tables.parquet_batches`, whose ``header`` was read off
+    already, as an Arrow table."""
+    import pyarrow as pa
+
+    for columns in batches:
+        yield pa.table(columns, names=header)
+
+
+def _claims_header(names: list) -> bool:
+    """Whether ``names`` are the claims columns, each once, in any order."""
+    return len(names) == len(CLAIM_COLUMNS) and set(names) == set(CLAIM_COLUMNS)
+
+
+#: Rows of a Parquet claims table one cache entry covers (about :data:`~briefing.cache.
+#: CHUNK_BYTES` of text at a few hundred bytes a claim).
+PARQUET_CHUNK_ROWS = 8192
+
+
 def _fresh_chunks(
-    path, data: InputBytes, chunks: list, sources, books, validate: bool, store, columns=None
+    reader, chunks: list, sources, books, validate: bool, store, columns=None
 ):  # fmt: skip
     """The typed rows of each chunk as Arrow tables (:func:`briefing.cache.arrow_rows`),
-    parsed, checked and anchored a few chunks at a time (:data:`GROUP_BYTES`: the text
-    cells of a million rows never all exist at once), only ``columns`` of them returned;
-    ``None`` if any of it fails (when ``validate``).
+    checked and anchored a few chunks at a time (``reader.fresh_group``, a group of about
+    :data:`GROUP_BYTES`: the text cells of a million rows never all exist at once), only
+    ``columns`` of them returned; ``None`` if any of it fails (when ``validate``).
 
     A render's own process (``validate``) and its kernel (not, since the other checks the
     same table) both work through the chunks: the first from the start, the second from the
-    end, each looking ``store`` up again before a group, and each keeping in it every chunk
-    whose rows passed every rule. The two meet in the middle, each having done about half,
-    and no chunk is parsed and anchored twice."""
-    from .cache import arrow_rows
+    end (from the middle on, then from the start, when the reader decodes in order), each
+    looking ``store`` up again before a group, and each keeping in it every chunk whose rows
+    passed every rule. The two meet, each having done about half, and no chunk is parsed
+    and anchored twice."""
+    from .cache import arrow_rows, release_memory
 
     fresh: dict[int, object] = {}
-    groups = _groups(chunks)
-    for group in groups if validate else reversed(groups):
+    for group in _order(_groups(chunks), validate, reader.from_the_end):
         kept = [store.get(chunks[i], columns) for i in group]  # done meanwhile by the other
         if all(table is not None for table in kept):
             fresh.update(zip(group, kept, strict=True))
             continue
-        raw, placed = _group_bytes(data, [chunks[i] for i in group])
-        found = _fresh_group(path, raw, placed, sources, books, validate)
-        del raw
+        found = reader.fresh_group([chunks[i] for i in group], sources, books, validate)
         if found is None:
             return None
         typed, as_written, passed = found
@@ -536,7 +638,19 @@ def _fresh_chunks(
             if passed:
                 store.put(chunks[i], table)
             fresh[i] = table if columns is None else table.select(columns)
+        del found, typed
+        release_memory()  # a group's text and typing, handed back before the next's
     return [fresh[i] for i in range(len(chunks))]
+
+
+def _order(groups: list, validate: bool, from_the_end: bool) -> list:
+    """The order in which a process works through ``groups`` (see :func:`_fresh_chunks`)."""
+    if validate:
+        return groups
+    if from_the_end:
+        return groups[::-1]
+    middle = len(groups) // 2
+    return groups[middle:] + groups[:middle]
 
 
 def _group_bytes(data, chunks: list) -> tuple[bytes, list]:
@@ -560,14 +674,15 @@ GROUP_BYTES = 32 * 1024 * 1024
 
 
 def _groups(chunks: list) -> list[list[int]]:
-    """The positions of ``chunks`` in runs of about :data:`GROUP_BYTES`, in order."""
+    """The positions of ``chunks`` in runs of about :data:`GROUP_BYTES` (by
+    ``chunk.size``), in order."""
     groups, size = [], GROUP_BYTES
     for i in range(len(chunks)):
         if size >= GROUP_BYTES:
             groups.append([])
             size = 0
         groups[-1].append(i)
-        size += chunks[i].end - chunks[i].begin
+        size += chunks[i].size
     return groups
 
 
@@ -588,8 +703,15 @@ def _fresh_group(path, data: bytes, chunks: list, sources, books, validate: bool
     if any(part is None for part in parts):
         return None
     table = Table(display_path(path), list(CLAIM_COLUMNS), pd.concat(parts), [])
+    return _checked_group(table, [len(part) for part in parts], sources, books, validate)
+
+
+def _checked_group(table: Table, sizes: list[int], sources, books, validate: bool):
+    """A group's rows (``table``, chunks of ``sizes`` rows) checked rule by rule (when
+    ``validate``) and typed: ``(typed rows of each chunk, False, validate)``, or ``None``
+    if any rule fails."""
     problems = check_claims_table(table, sources, books) if validate else []
-    typed = _typed_parts(table, [len(part) for part in parts], sources, books, problems)
+    typed = _typed_parts(table, sizes, sources, books, problems)
     return None if typed is None else (typed, False, validate)
 
 
@@ -599,7 +721,7 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
     are then typed all the same, ``passed`` false)."""
     import pyarrow as pa
 
-    from .screen import passes_rules, read_chunk
+    from .screen import read_chunk
 
     reads = []
     for chunk in chunks:
@@ -607,16 +729,29 @@ def _screened_group(path, data: bytes, chunks: list, sources, books, validate: b
         if reads[-1] is None:
             return None
     cells = pa.concat_tables([read.cells for read in reads])
-    passed = passes_rules(cells, sources, books)
-    if validate and not passed:
-        return None
     lines = pd.Index(np.concatenate([read.lines for read in reads]), name="line")
     sizes = [read.cells.num_rows for read in reads]
-    typed = _typed_cells(path, cells, lines, sizes, sources, books)
+    screened = _screened_cells(path, cells, lines, sizes, sources, books, validate)
+    if screened is None:
+        return None
     as_written = all(read.ending == "\n" for read in reads) and not any(
         _has_formula(column) for column in cells.columns
     )
-    return None if typed is None else (typed, as_written, passed)
+    return screened[0], as_written, screened[1]
+
+
+def _screened_cells(path, cells, lines, sizes: list[int], sources, books, validate: bool):
+    """Arrow text ``cells`` (the claims columns, records on ``lines``, chunks of ``sizes``
+    rows) screened (:func:`briefing.screen.passes_rules`) and typed: ``(typed rows of each
+    chunk, passed)``; ``None`` when the screen does not pass them and ``validate`` (the
+    rules must then say why), or a quote is not found."""
+    from .screen import passes_rules
+
+    passed = passes_rules(cells, sources, books)
+    if validate and not passed:
+        return None
+    typed = _typed_cells(path, cells, lines, sizes, sources, books)
+    return None if typed is None else (typed, passed)
 
 
 def _typed_cells(path, cells, lines, sizes: list[int], sources, books):
@@ -679,6 +814,8 @@ def claims_csv_parts(path: Path | str, claims: pd.DataFrame, claim_ids):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if is_parquet(path):
+        return _parquet_csv_parts(path, claim_ids)
     wanted = set(pd.Series(claim_ids).tolist())
     if claims.attrs.get("as_written") and wanted >= set(claims["claim_id"].tolist()):
         return _file_parts(path)
@@ -698,27 +835,64 @@ def claims_csv_parts(path: Path | str, claims: pd.DataFrame, claim_ids):
 CSV_BATCH_ROWS = 65536
 
 
-def cells_csv(table) -> bytes:
-    """The rows of ``table`` (Arrow text columns) as the CSV bytes :func:`claims_csv`
-    describes (:func:`cells_csv_parts`, joined)."""
-    return b"".join(cells_csv_parts(table))
-
-
 def cells_csv_parts(table):
     """The rows of ``table`` (Arrow text columns) as the CSV bytes :func:`claims_csv`
     describes, the header then a batch of rows at a time: written by pyarrow, a column and
     a batch at a time (a million rows in seconds)."""
+    yield _csv_header(table.column_names)
+    yield from _csv_rows(table)
+
+
+def _csv_header(names: list[str]) -> bytes:
+    """The header line of :func:`cells_csv_parts`."""
     import pyarrow as pa
+
+    from .screen import csv_cells
+
+    return (",".join(csv_cells(pa.array(names, pa.string())).to_pylist()) + "\n").encode()
+
+
+def _csv_rows(table):
+    """The rows of :func:`cells_csv_parts`, a batch at a time."""
     import pyarrow.compute as pc
 
     from .screen import csv_cells
 
-    header = ",".join(csv_cells(pa.array(table.column_names, pa.string())).to_pylist())
-    yield (header + "\n").encode("utf-8")
     for batch in table.to_batches(CSV_BATCH_ROWS):
         cells = [csv_cells(_inert(column)) for column in batch.columns]
         rows = pc.binary_join_element_wise(*cells, ",")  # one text per row
         yield arrow_bytes(pc.binary_join_element_wise(rows, "", "\n"))
+
+
+def _parquet_csv_parts(path, claim_ids):
+    """:func:`claims_csv_parts` of a Parquet table: its rows decoded (as the loader decodes
+    them, :func:`briefing.tables.parquet_batches`), :data:`PARQUET_CHUNK_ROWS` at a time,
+    kept when their id is one of ``claim_ids`` and written, so that the file's text
+    (hundreds of MB at a million claims) is never held whole."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    data = read_input(path)
+    try:
+        ids = pq.read_table(pa.BufferReader(data), columns=["claim_id"])["claim_id"]
+        ids = pc.fill_null(pc.cast(ids, pa.string()), "")
+        known = pa.array(pd.Series(claim_ids), pa.string())
+        keep = pc.is_in(ids, value_set=known)  # one look-up table, not one per batch
+        del ids, known
+        batches = parquet_batches(data, display_path(path), PARQUET_CHUNK_ROWS)
+        header = next(batches)
+        yield _csv_header(header)
+        at = 0
+        for columns in batches:
+            table = pa.table(columns, names=header)
+            yield from _csv_rows(table.filter(keep.slice(at, table.num_rows)))
+            at += table.num_rows
+    except ParquetRefused as refused:  # read before, valid: changed since, or damaged
+        raise ClaimValidationError(refused.table.problems) from None
+    except (pa.ArrowException, KeyError) as exc:
+        where = display_path(path)
+        raise ClaimValidationError([Problem(where, 0, "claim_id", f"unreadable: {exc}")]) from exc
 
 
 def _file_parts(path: Path | str):
@@ -751,53 +925,43 @@ def _inert(cells):
 
 
 def _arrow_cells(path, rows: int):
-    """The table's cells as Arrow text columns by pyarrow's reader (many times faster than
-    Python's) and the CSV file's line ending (``None`` for Parquet); ``(None, None)`` unless
-    they are certainly the cells Python's reader reads: the table has ``rows`` rows, and the
-    cells written back as Python's CSV writer writes them are the file's bytes (the two
-    readers could take some odd spelling of a CSV file differently).
-
-    A Parquet table's columns are cast to text as :func:`briefing.tables.read_table` casts
-    them."""
+    """A CSV table's cells as Arrow text columns by pyarrow's reader (many times faster than
+    Python's) and its line ending; ``(None, None)`` unless they are certainly the cells
+    Python's reader reads: the table has ``rows`` rows, and the cells written back as
+    Python's CSV writer writes them are the file's bytes (the two readers could take some
+    odd spelling of a CSV file differently)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     from .screen import written_as
 
-    data = read_input(path)
-    ending = None
+    body = _without_bom(read_input(path))
+    end = body.find(b"\n")
+    ending = "\r\n" if body[end - 1 : end + 1] == b"\r\n" else "\n"
     try:
-        if is_parquet(path):
-            table = pq.read_table(pa.BufferReader(data))
-        else:
-            body = _without_bom(data)
-            end = body.find(b"\n")
-            ending = "\r\n" if body[end - 1 : end + 1] == b"\r\n" else "\n"
-            table = pacsv.read_csv(
-                pa.BufferReader(body),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(CLAIM_COLUMNS, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(CLAIM_COLUMNS, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
         text = [pc.fill_null(pc.cast(column, pa.string()), "") for column in table.columns]
         table = pa.table(text, names=table.column_names)
     except (pa.ArrowException, KeyError, ValueError):
         return None, None
     if table.num_rows != rows:
         return None, None
-    if ending is not None:
-        header = [pa.array([name], pa.string()) for name in table.column_names]
-        columns = [column.combine_chunks() for column in table.columns]
-        if not (
-            written_as(header, ending, body[: end + 1])
-            and written_as(columns, ending, memoryview(body)[end + 1 :])
-        ):
-            return None, None  # fmt: skip
+    header = [pa.array([name], pa.string()) for name in table.column_names]
+    columns = [column.combine_chunks() for column in table.columns]
+    if not (
+        written_as(header, ending, body[: end + 1])
+        and written_as(columns, ending, memoryview(body)[end + 1 :])
+    ):
+        return None, None
     return table, ending
 
 

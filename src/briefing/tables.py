@@ -165,16 +165,20 @@ def _parquet_table(data: bytes, where: str) -> Table:
     missing value is an empty cell, as in a CSV file. The rules then apply unchanged. See
     :func:`parquet_cells`.
     """
-    import numpy as np
-    import pandas as pd
-
     cells = parquet_cells(data, where)
     if isinstance(cells, Table):
         return cells
+    return cells_table(cells, where, pd.RangeIndex(1, cells.num_rows + 1, name="line"))
+
+
+def cells_table(cells, where: str, lines: pd.Index) -> Table:
+    """A :class:`Table` of Arrow text ``cells`` (a Python string per cell, as the rules
+    read a CSV table's), its records on ``lines``."""
+    import numpy as np
+
     columns = {name: column.to_numpy(zero_copy_only=False) if len(column) else
                np.array([], dtype=object) for name, column in zip(
                    cells.column_names, cells.columns, strict=True)}  # fmt: skip
-    lines = pd.RangeIndex(1, cells.num_rows + 1, name="line")
     frame = pd.DataFrame(columns, index=lines, dtype=object)
     return Table(where, cells.column_names, frame, [])
 
@@ -182,11 +186,43 @@ def _parquet_table(data: bytes, where: str) -> Table:
 def parquet_cells(data: bytes, where: str):
     """A Parquet file's cells as an Arrow table of text (each column cast to text as
     pyarrow writes values, a missing value empty), or a :class:`Table` of the problems that
-    refuse the file.
+    refuse the file (see :func:`parquet_batches`)."""
+    import pyarrow as pa
 
-    Read in batches, each checked as it is decoded: text that is not UTF-8 is located by
-    column and rows, and a file whose text decodes to more than a CSV table may hold (a
-    few compressed bytes can stand for gigabytes) is refused before it fills the memory.
+    try:
+        batches = parquet_batches(data, where)
+        header = next(batches)
+        parts = {name: [] for name in header}
+        for columns in batches:
+            for name, text in zip(header, columns, strict=True):
+                parts[name].append(text)
+    except ParquetRefused as refused:
+        return refused.table
+    columns = [pa.chunked_array(parts[name], pa.string()).combine_chunks() for name in header]
+    return pa.table(columns, names=header)
+
+
+class ParquetRefused(Exception):
+    """A Parquet file cannot be read as a table; ``table`` carries the problems."""
+
+    def __init__(self, table: Table):
+        super().__init__(table.problems[0].message)
+        self.table = table
+
+
+def parquet_batches(data: bytes, where: str, rows: int = 65536):
+    """A Parquet file's header (its column names), then its cells ``rows`` records at a
+    time, each batch a list of Arrow text columns (each cast to text as pyarrow writes
+    values, a missing value empty).
+
+    Each batch is checked as it is decoded: text that is not UTF-8 is located by column
+    and rows, and a file whose text decodes to more than a CSV table may hold (a few
+    compressed bytes can stand for gigabytes) is refused before it fills the memory.
+
+    Raises
+    ------
+    ParquetRefused
+        The file is not readable, names a column twice, or breaks either limit.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -194,19 +230,19 @@ def parquet_cells(data: bytes, where: str):
 
     from .inputs import SIZE_LIMITS
 
-    def refuse(column: str, message: str) -> Table:
-        return _empty(where, [Problem(where, 0, column, message)])
+    def refuse(column: str, message: str) -> ParquetRefused:
+        return ParquetRefused(_empty(where, [Problem(where, 0, column, message)]))
 
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         header = [str(name) for name in parquet.schema_arrow.names]
         twice = sorted({name for name in header if header.count(name) > 1})
         if twice:
-            return refuse(twice[0], "appears as two columns; expected each column once")
-        batches = parquet.iter_batches(batch_size=65536)
-        parts, first, decoded, limit = {n: [] for n in header}, 1, 0, SIZE_LIMITS[".parquet"]
-        for batch in batches:
-            last = first + batch.num_rows - 1
+            raise refuse(twice[0], "appears as two columns; expected each column once")
+        yield header
+        first, decoded, limit = 1, 0, SIZE_LIMITS[".parquet"]
+        for batch in parquet.iter_batches(batch_size=rows):
+            last, texts = first + batch.num_rows - 1, []
             for name, column in zip(header, batch.columns, strict=True):
                 try:
                     text = (
@@ -214,18 +250,17 @@ def parquet_cells(data: bytes, where: str):
                     )
                     text.validate(full=True)
                 except pa.ArrowException:
-                    return refuse(name, f"in rows {first}\u2013{last}: found {column.type} that "
-                                        "cannot be read as UTF-8 text; expected text")  # fmt: skip
+                    found = f"in rows {first}\u2013{last}: found {column.type} that cannot be"
+                    raise refuse(name, f"{found} read as UTF-8 text; expected text") from None
                 decoded += text.nbytes
                 if decoded > limit:
-                    return refuse("", f"holds more than {limit:,} bytes of text once "
-                                      f"decoded; expected at most {limit:,}")  # fmt: skip
-                parts[name].append(pc.fill_null(text, ""))
+                    raise refuse("", f"holds more than {limit:,} bytes of text once "
+                                     f"decoded; expected at most {limit:,}")  # fmt: skip
+                texts.append(pc.fill_null(text, ""))
+            yield texts
             first = last + 1
     except (pa.ArrowException, OSError) as exc:
-        return refuse("", f"is not a readable Parquet file: {exc}")
-    columns = [pa.chunked_array(parts[name], pa.string()).combine_chunks() for name in header]
-    return pa.table(columns, names=header)
+        raise refuse("", f"is not a readable Parquet file: {exc}") from exc
 
 
 def arrow_frame(table, **options) -> pd.DataFrame:
