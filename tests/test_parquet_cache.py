@@ -89,6 +89,24 @@ def test_a_changed_parquet_claim_is_checked_again_in_its_chunk_only(data, table)
     assert rows[n][at] in claims["quote"].tolist()
 
 
+def test_chunks_changed_far_apart_get_their_own_rows(data, table, monkeypatch):  # noqa: F811
+    """Two edits far apart: the chunks not in the cache, not next to each other, are
+    checked as one group, each with its own rows (a kernel, which does not check for
+    repeated ids, would otherwise take one chunk's rows for another's, and keep them)."""
+    monkeypatch.setattr(claims_module, "GROUP_BYTES", 1 << 20)  # every missed chunk at once
+    load(data, table)
+    before = entries()
+    header, rows = claims_rows(data)
+    at = header.index("statement")
+    for n in (1, len(rows) - 2):
+        rows[n][at] += " (revised)"
+    rewrite(data, table, header, rows)
+    kernels = load(data, table, validate=False)
+    assert len(entries() - before) == 2
+    pd.testing.assert_frame_equal(kernels, uncached(data, table))
+    pd.testing.assert_frame_equal(load(data, table), kernels)  # and from what it kept
+
+
 def test_a_changed_source_and_a_deleted_parquet_claim_are_noticed(data, table):  # noqa: F811
     claims = load(data, table)
     before = entries()

@@ -189,6 +189,7 @@ def cells_chunks(tables, context: bytes) -> list[Chunk]:
     found, row = [], 0
     for table in tables:
         digest = hashlib.sha256(context)
+        digest.update(f"{table.num_rows},{table.num_columns}\0".encode())  # where each ends
         for column in table.columns:
             for text in column.chunks:
                 _, offsets, values = text.buffers()

@@ -565,7 +565,7 @@ class _ParquetChunks:
                                             PARQUET_CHUNK_ROWS)  # fmt: skip
             self._batches = _parquet_tables(self._batches, next(self._batches))
             self._at = 0
-        parts = []
+        parts = [pa.table({name: pa.array([], pa.string()) for name in CLAIM_COLUMNS})]
         while self._at < end:
             cells = next(self._batches)
             if self._at >= begin:
@@ -574,10 +574,14 @@ class _ParquetChunks:
         return pa.concat_tables(parts)
 
     def fresh_group(self, chunks: list, sources, books, validate: bool):
-        """:func:`_fresh_group` of ``chunks``: screened in Arrow, else (when ``validate``)
-        checked rule by rule."""
-        cells = self.cells(chunks[0].begin, chunks[-1].end)
-        lines = pd.RangeIndex(chunks[0].begin + 1, chunks[-1].end + 1, name="line")
+        """:func:`_fresh_group` of ``chunks`` (in order, not always next to each other: a
+        group is made of the chunks not found in the cache): screened in Arrow, else (when
+        ``validate``) checked rule by rule."""
+        import pyarrow as pa
+
+        cells = pa.concat_tables([self.cells(chunk.begin, chunk.end) for chunk in chunks])
+        rows = [np.arange(chunk.begin + 1, chunk.end + 1) for chunk in chunks]
+        lines = pd.Index(np.concatenate(rows), name="line")
         sizes = [chunk.end - chunk.begin for chunk in chunks]
         quick = _screened_cells(self.path, cells, lines, sizes, sources, books, validate)
         if quick is not None:
@@ -873,11 +877,13 @@ def _parquet_csv_parts(path, claim_ids):
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    known = pa.array(pd.Series(claim_ids), pa.string())
     data = read_input(path)
     try:
-        ids = pq.read_table(pa.BufferReader(data), columns=["claim_id"])["claim_id"]
-        ids = pc.fill_null(pc.cast(ids, pa.string()), "")
-        known = pa.array(pd.Series(claim_ids), pa.string())
+        parquet = pq.ParquetFile(pa.BufferReader(data))  # the reader parquet_batches uses
+        batches = parquet.iter_batches(PARQUET_CHUNK_ROWS, columns=["claim_id"])
+        ids = [pc.cast(batch["claim_id"], pa.string()) for batch in batches]
+        ids = pc.fill_null(pa.chunked_array(ids, pa.string()), "")
         keep = pc.is_in(ids, value_set=known)  # one look-up table, not one per batch
         del ids, known
         batches = parquet_batches(data, display_path(path), PARQUET_CHUNK_ROWS)
@@ -888,9 +894,11 @@ def _parquet_csv_parts(path, claim_ids):
             table = pa.table(columns, names=header)
             yield from _csv_rows(table.filter(keep.slice(at, table.num_rows)))
             at += table.num_rows
+        if at != len(keep):
+            raise ValueError(f"{at} rows decoded, {len(keep)} ids read")
     except ParquetRefused as refused:  # read before, valid: changed since, or damaged
         raise ClaimValidationError(refused.table.problems) from None
-    except (pa.ArrowException, KeyError) as exc:
+    except (pa.ArrowException, KeyError, ValueError) as exc:  # changed since it was read
         where = display_path(path)
         raise ClaimValidationError([Problem(where, 0, "claim_id", f"unreadable: {exc}")]) from exc
 

@@ -153,6 +153,11 @@ def render_series(
 ) -> SeriesResult:
     """Render one briefing per source publication date and write the index pages.
 
+    The renders run in fresh worker processes (the process pool spawns them, as Dask
+    does): they see the arguments given here and the environment, not state set in the
+    calling process, and a script that calls this at its top level must do so under
+    ``if __name__ == "__main__":`` (each worker imports the script's main module).
+
     Parameters
     ----------
     output_dir, notebook : Path or str
