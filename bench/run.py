@@ -1135,8 +1135,10 @@ def paper_estimates(bench: Bench) -> list[str]:
             f"{m.seconds * 10 / 60:.0f} min and {tree_gb * 10:.0f} GB of memory for one render, "
             f"{outputs * 10 / 1024**3:.1f} GB of outputs per briefing (the HTML lists every "
             "claim, the facts file every figure, the PDF attaches the known claims): not one "
-            "machine's job as built; it needs the columnar loading the issue describes and "
-            "outputs that do not grow with the table."
+            "two-core machine's job as built. The loading is columnar and chunked already; "
+            "what grows with the table is the sections' per-claim work and the outputs, so "
+            "it needs aggregates kept per cache chunk and outputs that list every claim "
+            "only in a file of their own."
         )
     if two and two[0].ok and two[1]:
         m, rendered = two
