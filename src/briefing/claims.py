@@ -546,11 +546,9 @@ class _ParquetChunks:
 
         try:
             data = read_input(path)
-            batches = parquet_batches(data, display_path(path), PARQUET_CHUNK_ROWS)
-            header = next(batches)
-            if not _claims_header(header):
+            tables = _claims_batches(data, display_path(path))
+            if tables is None:
                 return None
-            tables = (cells.select(CLAIM_COLUMNS) for cells in _parquet_tables(batches, header))
             chunks = cells_chunks(tables, context + b"parquet\0")  # never a CSV chunk's key
         except (InvalidInputError, ParquetRefused):
             return None
@@ -561,15 +559,13 @@ class _ParquetChunks:
         import pyarrow as pa
 
         if self._batches is None or begin < self._at:
-            self._batches = parquet_batches(self.data, display_path(self.path),
-                                            PARQUET_CHUNK_ROWS)  # fmt: skip
-            self._batches = _parquet_tables(self._batches, next(self._batches))
+            self._batches = _claims_batches(self.data, display_path(self.path))
             self._at = 0
         parts = [pa.table({name: pa.array([], pa.string()) for name in CLAIM_COLUMNS})]
         while self._at < end:
             cells = next(self._batches)
             if self._at >= begin:
-                parts.append(cells.select(CLAIM_COLUMNS))
+                parts.append(cells)
             self._at += cells.num_rows
         return pa.concat_tables(parts)
 
@@ -592,13 +588,20 @@ class _ParquetChunks:
         return _checked_group(table, sizes, sources, books, validate)
 
 
-def _parquet_tables(batches, header: list):
-    """Each batch of :func:`briefing.tables.parquet_batches`, whose ``header`` was read off
-    already, as an Arrow table."""
-    import pyarrow as pa
+def _claims_batches(data: bytes, where: str):
+    """A Parquet claims table's cells, :data:`PARQUET_CHUNK_ROWS` rows at a time, each an
+    Arrow table of the claims columns in their order (:func:`briefing.tables.
+    parquet_batches`); ``None`` when its columns are not the claims columns.
 
-    for columns in batches:
-        yield pa.table(columns, names=header)
+    Raises
+    ------
+    briefing.tables.ParquetRefused
+        As the batches are decoded.
+    """
+    batches = parquet_batches(data, where, PARQUET_CHUNK_ROWS)
+    if not _claims_header(next(batches)):
+        return None
+    return (cells.select(CLAIM_COLUMNS) for cells in batches)
 
 
 def _claims_header(names: list) -> bool:
@@ -890,8 +893,7 @@ def _parquet_csv_parts(path, claim_ids):
         header = next(batches)
         yield _csv_header(header)
         at = 0
-        for columns in batches:
-            table = pa.table(columns, names=header)
+        for table in batches:
             yield from _csv_rows(table.filter(keep.slice(at, table.num_rows)))
             at += table.num_rows
         if at != len(keep):

@@ -192,14 +192,10 @@ def parquet_cells(data: bytes, where: str):
     try:
         batches = parquet_batches(data, where)
         header = next(batches)
-        parts = {name: [] for name in header}
-        for columns in batches:
-            for name, text in zip(header, columns, strict=True):
-                parts[name].append(text)
+        parts = [pa.table({name: pa.array([], pa.string()) for name in header}), *batches]
     except ParquetRefused as refused:
         return refused.table
-    columns = [pa.chunked_array(parts[name], pa.string()).combine_chunks() for name in header]
-    return pa.table(columns, names=header)
+    return pa.concat_tables(parts).combine_chunks()
 
 
 class ParquetRefused(Exception):
@@ -212,7 +208,7 @@ class ParquetRefused(Exception):
 
 def parquet_batches(data: bytes, where: str, rows: int = 65536):
     """A Parquet file's header (its column names), then its cells ``rows`` records at a
-    time, each batch a list of Arrow text columns (each cast to text as pyarrow writes
+    time, each batch an Arrow table of text columns (each cast to text as pyarrow writes
     values, a missing value empty).
 
     Each batch is checked as it is decoded: text that is not UTF-8 is located by column
@@ -257,7 +253,7 @@ def parquet_batches(data: bytes, where: str, rows: int = 65536):
                     raise refuse("", f"holds more than {limit:,} bytes of text once "
                                      f"decoded; expected at most {limit:,}")  # fmt: skip
                 texts.append(pc.fill_null(text, ""))
-            yield texts
+            yield pa.table(texts, names=header)
             first = last + 1
     except (pa.ArrowException, OSError) as exc:
         raise refuse("", f"is not a readable Parquet file: {exc}") from exc
