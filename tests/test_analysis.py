@@ -530,10 +530,10 @@ def test_withdrawals_by_an_earlier_date_count_only_that_dates_claims():
 
 def materialised(value):
     """``value`` with every :class:`briefing.facts.Records` made into its list of dicts."""
-    from briefing.facts import Records
+    from briefing.facts import Records, _records_of
 
     if isinstance(value, Records):
-        return value.convert(value.frame)
+        return _records_of(value.frame, value.fields)
     if isinstance(value, dict):
         return {key: materialised(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -572,3 +572,40 @@ def test_the_facts_text_made_a_batch_of_records_at_a_time_is_the_whole_encoding(
         materialised(found), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     assert facts_module.facts_json(found) == whole + "\n"
+
+
+def test_records_made_in_arrow_are_what_the_json_encoder_writes():
+    """The figures and denials are written as JSON built in Arrow, a column at a time: the
+    same text json.dumps gives their dicts, for quotes, backslashes, control characters,
+    line separators, other scripts, missing values, whole numbers, flags and dates, and
+    for columns Arrow cannot take as they are (mixed values)."""
+    import json
+
+    import pandas as pd
+
+    from briefing.facts import FIGURE_FIELDS, _records_json, _records_of
+
+    texts = ['say "3,000"', "back\\slash \\u0041", "tab\there\nnewline", "bell\x07", "",
+             "\u2028 line sep \u2029", "북한군 3,000명", "emoji 🪖", None]  # fmt: skip
+    n = len(texts)
+    frame = pd.DataFrame({
+        "claim_id": pd.array([f"C{i}" for i in range(n)], "string[pyarrow]"),
+        "actor": pd.array(texts, "string[pyarrow]"),
+        "actor_id": pd.array(list(reversed(texts)), "string[pyarrow]"),
+        "claimant_country": [*texts[:-1], 7],  # mixed: not Arrow's text
+        "said": pd.to_datetime(["2024-10-24"] * (n - 1) + [None]),
+        "figure_status": pd.array(["stated"] * n, "string[pyarrow]"),
+        "figure_text": pd.array(texts[::-1], "string[pyarrow]"),
+        "quantity_low": pd.array([3000, None, *range(n - 2)], "Int64"),
+        "quantity_high": [1.0] * n,  # floats: made whole numbers value by value
+        "bound": pd.array(["exact"] * (n - 1) + [None], "string[pyarrow]"),
+        "coded": pd.array([True, False, None, *[True] * (n - 3)], "boolean"),
+        "grade": pd.array(["A1"] * n, "string[pyarrow]"),
+    })  # fmt: skip
+    for rows in (frame, frame.iloc[2:5], frame.iloc[:0]):
+        expected = json.dumps(
+            _records_of(rows, FIGURE_FIELDS), sort_keys=True, ensure_ascii=False,
+            separators=(",", ":"),
+        )[1:-1]  # fmt: skip
+        assert _records_json(rows, FIGURE_FIELDS) == expected
+    assert "\\u0007" in _records_json(frame, FIGURE_FIELDS)  # escaped, as json escapes it

@@ -402,3 +402,71 @@ def test_a_render_leaves_nothing_in_the_temporary_folder(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert list(tmp.iterdir()) == []  # WeasyPrint's font copies included
+
+
+def test_a_file_the_kernel_fails_to_write_fails_the_render_and_keeps_the_good_one(
+    dataset, tmp_path
+):
+    """The kernel writes the listing and the facts in a thread while the render lays out the
+    PDF (briefing.inputs.write_render_file): one it cannot write fails the render with its
+    error, after the notebook itself has run, and nothing is published."""
+    from conftest import notebook_with_cell
+
+    notebook = notebook_with_cell(
+        tmp_path,
+        "from briefing.inputs import write_render_file\n"
+        "write_render_file('extra.txt', lambda: iter(['half', str(1 / 0)]))",
+    )
+    out = tmp_path / "reports"
+    good = out / "2024-10-24"
+    good.mkdir(parents=True)
+    (good / "briefing-2024-10-24.pdf").write_bytes(b"%PDF good one")
+    with pytest.raises(NotebookExecutionError) as caught:
+        render_briefing(notebook=notebook, output_dir=out, data_dir=dataset)
+    assert caught.value.exit_code == 3
+    assert "extra.txt was not written: ZeroDivisionError: division by zero" in str(caught.value)
+    assert sorted(p.name for p in good.iterdir()) == ["briefing-2024-10-24.pdf"]
+    assert not list(out.glob(".staging-*"))
+
+
+def test_a_kernel_that_dies_before_its_files_are_written_fails_the_render(dataset, tmp_path):
+    """The notebook has run, but its kernel dies while still writing a file (queued by the
+    last cell, after the listing and the facts): the render waits no longer than the kernel
+    lives, and fails (exit code 3), publishing nothing."""
+    import json
+
+    from conftest import notebook_with_cell
+
+    notebook = notebook_with_cell(tmp_path, "pass")
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    cells["cells"].append({
+        "cell_type": "code", "execution_count": None, "id": "dies-late", "metadata": {},
+        "outputs": [], "source": "import os, time\nfrom briefing.inputs import write_render_file\n"
+        "def dying():\n    time.sleep(3)\n    os._exit(9)\n    yield ''\n"
+        "write_render_file('extra.txt', dying)",
+    })  # fmt: skip
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    out = tmp_path / "reports"
+    with pytest.raises(NotebookExecutionError) as caught:
+        render_briefing(notebook=notebook, output_dir=out, data_dir=dataset)
+    assert caught.value.exit_code == 3
+    assert "extra.txt was not written: the kernel stopped before it was written" in str(
+        caught.value
+    )
+    assert not (out / "2024-10-24").exists()
+    assert not list(out.glob(".staging-*"))
+
+
+def test_the_listing_and_facts_the_kernel_writes_arrive_whole(rendered):
+    """The listing and the facts, written by the kernel while the PDF is laid out, are in the
+    published files whole: a row for every claim in the HTML, facts that parse."""
+    import json
+
+    from briefing.evidence import known_on, load_evidence
+
+    html = rendered.html.read_text(encoding="utf-8")
+    known = known_on(load_evidence(ROOT / "data"), "2024-10-24").claims
+    rows = re.findall(r'<tr id="([^"]+)"', html[html.index("<!-- briefing:listing -->") :])
+    assert sorted(rows) == sorted(known["claim_id"]) and html.rstrip().endswith("</html>")
+    facts = json.loads(rendered.facts.read_text(encoding="utf-8"))
+    assert facts["as_of"] == "2024-10-24" and facts["claims"]["known"] == len(rows)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,49 +38,123 @@ def _str(value) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
+#: A figure's fields: its key in the file, the column it comes from and the kind of value
+#: (``"date"``: a date written ``YYYY-MM-DD``).
+FIGURE_FIELDS = {
+    "claim_id": ("claim_id", str), "actor": ("actor", str), "actor_id": ("actor_id", str),
+    "country": ("claimant_country", str), "said": ("said", "date"),
+    "status": ("figure_status", str), "figure_text": ("figure_text", str),
+    "low": ("quantity_low", int), "high": ("quantity_high", int), "bound": ("bound", str),
+    "analysts_coding": ("coded", bool), "grade": ("grade", str),
+}  # fmt: skip
+#: A denial's fields, likewise.
+DENIAL_FIELDS = {
+    "claim_id": ("claim_id", str), "actor": ("actor", str),
+    "country": ("claimant_country", str), "topic": ("topic_code", str),
+    "said": ("said", "date"), "state": ("state", str), "withdrawn_by": ("withdrawn_by", str),
+    "withdrawn_on": ("withdrawn_on", "date"), "contradicted_count": ("contradicted_count", int),
+}  # fmt: skip
+
+
 def _figure_records(frame: pd.DataFrame) -> list[dict]:
-    """Every figure of ``frame`` as data, a column at a time (tens of thousands of figures
-    at a hundred thousand claims)."""
-    return _records({
-        "claim_id": _plain(frame["claim_id"], str),
-        "actor": _plain(frame["actor"], str),
-        "actor_id": _plain(frame["actor_id"], str),
-        "country": _plain(frame["claimant_country"], str),
-        "said": _dates(frame["said"]),
-        "status": _plain(frame["figure_status"], str),
-        "figure_text": _plain(frame["figure_text"], str),
-        "low": _plain(frame["quantity_low"], int),
-        "high": _plain(frame["quantity_high"], int),
-        "bound": _plain(frame["bound"], str),
-        "analysts_coding": _plain(frame["coded"], bool),
-        "grade": _plain(frame["grade"], str),
-    })  # fmt: skip
+    """Every figure of ``frame`` as data, a column at a time."""
+    return _records_of(frame, FIGURE_FIELDS)
 
 
-def _records(columns: dict[str, list]) -> list[dict]:
-    """Rows as dicts, from lists of plain values by key."""
+def _records_of(frame: pd.DataFrame, fields: dict) -> list[dict]:
+    """The rows of ``frame`` as dicts of plain values, by ``fields`` (see
+    :data:`FIGURE_FIELDS`), a column at a time."""
+    columns = {key: _plain(*_column(frame, column, kind)) for key, (column, kind) in fields.items()}
     rows = zip(*columns.values(), strict=True)
     return [dict(zip(columns, values, strict=True)) for values in rows]
+
+
+def _column(frame: pd.DataFrame, column: str, kind) -> tuple[pd.Series, type]:
+    """``frame[column]`` as values of ``kind`` hold it: a date as its ``YYYY-MM-DD`` text."""
+    if kind == "date":
+        return pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d"), str
+    return frame[column], kind
 
 
 #: Arrow types whose values Arrow itself turns into plain ``kind`` values.
 _NATIVE = {str: ("string", "large_string"), int: ("int64", "int32"), bool: ("bool",)}
 
 
-def _plain(column: pd.Series, kind) -> list:
-    """A column as plain ``kind`` values, ``None`` where missing: by Arrow, at C speed, when
-    the column holds them already (text, whole numbers, flags)."""
+def _native(column: pd.Series, kind):
+    """``column`` as an Arrow array when it holds ``kind`` values already (text, whole
+    numbers, flags), else ``None``."""
     import pyarrow as pa
 
     try:
         native = pa.array(column.array, from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError):
-        native = None
-    if native is not None and str(native.type) in _NATIVE.get(kind, ()):
+        return None
+    return native if str(native.type) in _NATIVE.get(kind, ()) else None
+
+
+def _plain(column: pd.Series, kind) -> list:
+    """A column as plain ``kind`` values, ``None`` where missing: by Arrow, at C speed, when
+    the column holds them already (:func:`_native`)."""
+    native = _native(column, kind)
+    if native is not None:
         return native.to_pylist()
     missing = column.isna().tolist()
     values = column.astype(object).tolist()
     return [None if gone else kind(value) for value, gone in zip(values, missing, strict=True)]
+
+
+def _records_json(frame: pd.DataFrame, fields: dict) -> str:
+    """:func:`_records_of` as the file writes it (``_encoded(records)`` without its
+    brackets), built in Arrow a column at a time: no dict, no Python string per value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .text import arrow_bytes
+
+    if len(frame) == 0:
+        return ""
+    pieces: list = []
+    for key in sorted(fields):  # the order of keys the encoder sorts
+        column, kind = fields[key]
+        pieces += [
+            ("{" if not pieces else ",") + _encoded(key) + ":",
+            _json_of(frame, column, kind),
+        ]
+    pieces.append("},")
+    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, pa.large_string()) for p in pieces]
+    rows = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
+    return arrow_bytes(rows).decode("utf-8")[:-1]
+
+
+#: What the JSON encoder escapes in text besides ``"`` and ``\``: control characters.
+_CONTROL = "[\\x00-\\x1f]"
+
+
+def _json_of(frame: pd.DataFrame, column: str, kind):
+    """Each value of ``frame[column]`` as :func:`_encoded` writes it, as an Arrow text
+    array: made by Arrow for text without control characters, whole numbers and flags;
+    value by value otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    values, kind = _column(frame, column, kind)
+    native = _native(values, kind)
+    if native is None or (
+        kind is str and pc.any(pc.match_substring_regex(native, _CONTROL)).as_py()
+    ):
+        return pa.array([_encoded(value) for value in _plain(values, kind)], text)
+    if kind is str:
+        cells = native.cast(text)
+        for character, escaped in (("\\", "\\\\"), ('"', '\\"')):  # backslash first
+            cells = pc.replace_substring(cells, character, escaped)
+        quote = pa.scalar('"', text)
+        cells = pc.binary_join_element_wise(quote, cells, quote, pa.scalar("", text))
+    elif kind is bool:
+        cells = pc.if_else(native, pa.scalar("true", text), pa.scalar("false", text))
+    else:
+        cells = native.cast(text)
+    return pc.fill_null(cells, pa.scalar("null", text))
 
 
 def _indicators(scope) -> list[dict]:
@@ -102,7 +175,7 @@ def _indicators(scope) -> list[dict]:
                 "label": str(register.at[indicator, "label"]),
                 "unit": str(register.at[indicator, "unit"]),
                 "headline": indicator in shown,
-                "figures": Records(mine, _figure_records),
+                "figures": Records(mine, FIGURE_FIELDS),
                 "latest_by_actor": _figure_records(figures_.latest_by_actor(mine)),
                 "lowest": None if low is None else str(low["claim_id"]),
                 "highest": None if high is None else str(high["claim_id"]),
@@ -131,27 +204,11 @@ def _judgments(scope) -> list[dict]:
     ]
 
 
-def _denials(scope) -> list[dict]:
-    """Every denial, standing or withdrawn (a column at a time, as :func:`_figure_records`)."""
+def _denials(scope) -> Records:
+    """Every denial, standing or withdrawn."""
     from .sections import _denials as denials
 
-    frame = denials(scope)
-    return _records({
-        "claim_id": _plain(frame["claim_id"], str),
-        "actor": _plain(frame["actor"], str),
-        "country": _plain(frame["claimant_country"], str),
-        "topic": _plain(frame["topic_code"], str),
-        "said": _dates(frame["said"]),
-        "state": _plain(frame["state"], str),
-        "withdrawn_by": _plain(frame["withdrawn_by"], str),
-        "withdrawn_on": _dates(frame["withdrawn_on"]),
-        "contradicted_count": _plain(frame["contradicted_count"], int),
-    })  # fmt: skip
-
-
-def _dates(column: pd.Series) -> list:
-    """A column of dates as ``YYYY-MM-DD`` strings, ``None`` where unknown."""
-    return _plain(pd.to_datetime(column).dt.strftime("%Y-%m-%d"), str)
+    return Records(denials(scope), DENIAL_FIELDS)
 
 
 def _corroboration(scope) -> list[dict]:
@@ -218,20 +275,26 @@ def extract_facts(nb) -> str | None:
 
 @dataclass
 class Records:
-    """The rows of ``frame`` as data, ``convert(rows of frame)`` giving their dicts: made and
-    written :data:`RECORDS_AT_ONCE` at a time by :func:`facts_pieces` (the dicts of two
-    hundred thousand figures at a million claims never all exist at once)."""
+    """The rows of ``frame`` as data, by ``fields`` (see :data:`FIGURE_FIELDS`): written
+    :data:`RECORDS_AT_ONCE` at a time by :func:`facts_pieces` as JSON made in Arrow
+    (:meth:`texts`; two hundred thousand figures at a million claims are never dicts)."""
 
     frame: pd.DataFrame
-    convert: Callable[[pd.DataFrame], list[dict]]
+    fields: dict
 
     def batches(self):
-        """The dicts, a batch of rows at a time."""
+        """The rows as dicts, a batch at a time."""
         for start in range(0, len(self.frame), RECORDS_AT_ONCE):
-            yield self.convert(self.frame.iloc[start : start + RECORDS_AT_ONCE])
+            yield _records_of(self.frame.iloc[start : start + RECORDS_AT_ONCE], self.fields)
+
+    def texts(self):
+        """The rows as the file writes them (records separated by commas, no brackets), a
+        batch at a time; no empty text."""
+        for start in range(0, len(self.frame), RECORDS_AT_ONCE):
+            yield _records_json(self.frame.iloc[start : start + RECORDS_AT_ONCE], self.fields)
 
 
-#: Rows of :class:`Records` made into dicts at a time.
+#: Rows of :class:`Records` written at a time.
 RECORDS_AT_ONCE = 20_000
 
 
@@ -266,10 +329,9 @@ def facts_pieces(facts: dict):
         before, text = text.split(cut)
         yield before + "["
         comma = ""
-        for rows in records.batches():
-            if rows:
-                yield comma + _encoded(rows)[1:-1]
-                comma = ","
+        for rows in records.texts():
+            yield comma + rows
+            comma = ","
         yield "]"
     yield text
 

@@ -27,7 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InvalidInputError, Problem, display_path
+from .errors import InvalidInputError, NotebookExecutionError, Problem, display_path
 
 #: What each input folder holds: the names a loader reads (hidden files never count, so a
 #: spreadsheet's ``.~lock.topics.csv#`` or an editor's ``.#x.md`` is no input).
@@ -255,6 +255,72 @@ def render_file(name: str) -> Path | None:
     sources_and_claims`); ``None`` anywhere else (JupyterLab, tests, scripts)."""
     folder = _PROCESS.get("folder")
     return folder / name if folder else None
+
+
+#: The suffixes of a render file (:func:`write_render_file`) the kernel is still writing,
+#: and of the report of one it could not write (the traceback, as text).
+PENDING_SUFFIX, FAILED_SUFFIX = ".part", ".failed"
+_WRITER: list = []  # the render kernel's one writer thread (a ThreadPoolExecutor), once made
+
+
+def write_render_file(name: str, pieces) -> bool:
+    """In a render's kernel: write the text that ``pieces()`` yields (an iterable of str) to
+    the render's file ``name`` (:func:`render_file`) in a thread of the kernel, and return at
+    once; ``False`` anywhere else (then nothing is written).
+
+    Files are written one at a time, in the order asked, while the notebook goes on; once
+    it has run, while the render lays out the PDF on the other core. Until it is written
+    whole, ``name`` + :data:`PENDING_SUFFIX` exists (made before this returns, so the
+    render knows to wait for it, :func:`finished_render_files`); then it is renamed
+    ``name``. What ``pieces`` raises is written to ``name`` + :data:`FAILED_SUFFIX`.
+    """
+    target = render_file(name)
+    if target is None:
+        return False
+    pending = target.with_name(target.name + PENDING_SUFFIX)
+    pending.touch()
+    if not _WRITER:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WRITER.append(ThreadPoolExecutor(1, thread_name_prefix="render-files"))
+    _WRITER[0].submit(_write_pieces, pieces, pending, target)
+    return True
+
+
+def _write_pieces(pieces, pending: Path, target: Path) -> None:
+    """Write ``pieces()`` to ``pending`` and rename it ``target`` (see
+    :func:`write_render_file`); on any error, report it beside and remove ``pending``."""
+    try:
+        with pending.open("w", encoding="utf-8") as out:
+            out.writelines(pieces())
+        pending.replace(target)
+    except BaseException:  # noqa: BLE001 (reported to the render, which fails)
+        import traceback
+
+        failed = target.with_name(target.name + FAILED_SUFFIX)
+        failed.write_text(traceback.format_exc(), encoding="utf-8")
+        pending.unlink(missing_ok=True)
+
+
+def finished_render_files(folder: Path, alive, poll: float = 0.02) -> None:
+    """In the render: wait until its kernel has written every file it began
+    (:func:`write_render_file`) into ``folder``. ``alive()`` tells whether the kernel still
+    runs. Raises :class:`~briefing.errors.NotebookExecutionError` for a file the kernel could
+    not write, or when it stopped before it had written them all."""
+    while any(folder.glob("*" + PENDING_SUFFIX)):
+        if not alive():
+            names = sorted(p.name[: -len(PENDING_SUFFIX)] for p in folder.glob("*.part"))
+            raise _unwritten(", ".join(names), "the kernel stopped before it was written")
+        time.sleep(poll)
+    for failed in sorted(folder.glob("*" + FAILED_SUFFIX)):
+        report = failed.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        raise _unwritten(failed.name[: -len(FAILED_SUFFIX)], report[-1] if report else "")
+
+
+def _unwritten(name: str, reason: str) -> NotebookExecutionError:
+    """The error of a render file the kernel did not write (exit code 3, as any failure of
+    the notebook's code)."""
+    return NotebookExecutionError(f"the notebook's {name} was not written: {reason}")
 
 
 def in_render_kernel() -> bool:

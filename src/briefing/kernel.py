@@ -97,6 +97,12 @@ class Kernel:
         """A logging filter: keep a record unless this kernel was killed on purpose."""
         return not self.killed
 
+    def alive(self) -> bool:
+        """Whether the kernel process still runs (not stopped, killed or dead)."""
+        with self.lock:
+            process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+            return process is not None and process.poll() is None
+
     def stop_soon(self) -> None:
         """Stop the kernel in a thread (killing it takes 0.1 s of waiting); joined on exit."""
         self.stopping = threading.Thread(target=self.stop, name="stop-kernel")

@@ -206,6 +206,7 @@ def _run(
     permission of the published folder; ``seal`` signs the PDF (see :func:`_seal`).
     """
     from .export import prewarm
+    from .inputs import finished_render_files
     from .manifest import write_manifest
     from .publish import publish
 
@@ -232,16 +233,17 @@ def _run(
                 kept = keep_failed(stem.with_suffix(".ipynb"), output_dir / "_failed" / plan.as_of)
                 message = f"{exc}; the executed notebook is kept in {kept}"
                 raise NotebookExecutionError(message) from exc.__cause__
-            kernel.stop_soon()
             normalise_notebook(executed, plan.notebook_path, stem.with_suffix(".ipynb"))
         known_claims, seconds = validation.result()  # raises InvalidInputError: nothing published
         step.report("validate", seconds)
         with step("export"):
             warm.join()
+            written = staging.snapshot.parent
             export_briefing(
-                executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal,
-                staging.snapshot.parent,
+                executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal, written,
+                lambda: finished_render_files(written, kernel.alive),
             )  # fmt: skip
+            kernel.stop_soon()
         with step("publish"):
             write_manifest(plan.manifest, folder)
             published = publish(staging, output_dir / plan.as_of)
@@ -628,18 +630,19 @@ def normalise_notebook(nb, source: Path, path: Path) -> None:
 
 def export_briefing(
     executed, folder: Path, as_of: str, manifest: dict, claims, pdf: bool = True,
-    seal=None, written: Path | None = None,
+    seal=None, written: Path | None = None, finished=None,
 ) -> None:  # fmt: skip
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
-    ``written`` is the folder where the render's kernel wrote what is too large for the
-    notebook (:func:`briefing.inputs.render_file`). The HTML is laid out once and the PDF
-    made from it in the same process; the HTML file gets the listing of every claim the
-    kernel wrote, if it did (see :func:`briefing.export.write_html`), the PDF only the
-    claims it prints. The PDF carries ``claims`` (the rows of the claims table known on
-    ``as_of``) and the manifest (without output hashes) as attachments. The facts
-    (:mod:`briefing.facts`) the kernel wrote, or else the notebook displayed, are written as
-    ``briefing-<as_of>.json``. ``seal``, when given, signs the finished PDF
+    ``written`` is the folder where the render's kernel writes what is too large for the
+    notebook (:func:`briefing.inputs.write_render_file`); ``finished()`` waits until it
+    has (:func:`briefing.inputs.finished_render_files`). The HTML is laid out once and the
+    PDF made from it first, meanwhile: the PDF prints only what the notebook shows. The HTML
+    file then gets the listing of every claim the kernel wrote, if it did (see
+    :func:`briefing.export.write_html`). The PDF carries ``claims`` (the rows of the claims
+    table known on ``as_of``) and the manifest (without output hashes) as attachments. The
+    facts (:mod:`briefing.facts`) the kernel wrote, or else the notebook displayed, are
+    written as ``briefing-<as_of>.json``. ``seal``, when given, signs the finished PDF
     (:func:`briefing.signing.sign_pdf`).
     """
     from .export import html_exporter, html_to_pdf, write_html
@@ -647,28 +650,28 @@ def export_briefing(
     from .manifest import manifest_json
     from .markup import LISTING_FILE
 
+    resources = {"briefing_manifest": manifest}
+    html, _ = html_exporter().from_notebook_node(executed, resources)
+    if pdf:
+        attachments = [
+            ("claims.csv", claims, f"The claims known on {as_of} (rows of data/claims/claims.csv)"),
+            (
+                "manifest.json",
+                manifest_json(manifest).encode("utf-8"),
+                "Parameters, input hashes and provenance of this briefing",
+            ),
+        ]
+        data = html_to_pdf(html, attachments, as_of)
+        (folder / f"briefing-{as_of}.pdf").write_bytes(seal(data) if seal else data)
+    if finished is not None:
+        finished()
     target = folder / f"briefing-{as_of}.json"
     if written is not None and (written / FACTS_FILE).is_file():
         shutil.copyfile(written / FACTS_FILE, target)  # what the kernel wrote
     elif (facts := extract_facts(executed)) is not None:  # displayed (a notebook of old)
         target.write_text(facts, encoding="utf-8")
-
-    resources = {"briefing_manifest": manifest}
-    html, _ = html_exporter().from_notebook_node(executed, resources)
     listing = written / LISTING_FILE if written is not None else None
     write_html(html, listing, folder / f"briefing-{as_of}.html")
-    if not pdf:
-        return
-    attachments = [
-        ("claims.csv", claims, f"The claims known on {as_of} (rows of data/claims/claims.csv)"),
-        (
-            "manifest.json",
-            manifest_json(manifest).encode("utf-8"),
-            "Parameters, input hashes and provenance of this briefing",
-        ),
-    ]
-    data = html_to_pdf(html, attachments, as_of)
-    (folder / f"briefing-{as_of}.pdf").write_bytes(seal(data) if seal else data)
 
 
 def briefing_paths(folder: Path, as_of: str) -> Briefing:

@@ -20,7 +20,7 @@ from .analysis import timeline as timeline_
 from .analysis.wording import capped, long_date, plural
 from .errors import ParameterError
 from .evidence import Evidence, known_on, previous_date, published_by
-from .inputs import render_file
+from .inputs import write_render_file
 from .settings import split_indicators
 
 #: Days a judgment stays current unreviewed when neither notebook nor data says.
@@ -327,10 +327,11 @@ def sources_and_claims(scope: Scope) -> str:
 
     The HTML shows every claim; the PDF prints those of :func:`printed` and says how many
     more the attached ``claims.csv`` holds. In a render's kernel the listing of every claim
-    is written, source by source, to the render's file (:func:`briefing.inputs.render_file`)
-    and the notebook shows only what the PDF prints: the render puts the whole listing in
-    the HTML in its place (:func:`briefing.export.write_html`), so that a table of a million
-    claims never passes through the notebook. Elsewhere (JupyterLab) every claim is shown.
+    is written, source by source, to the render's file, in a thread of the kernel while the
+    notebook goes on (:func:`briefing.inputs.write_render_file`), and the notebook shows
+    only what the PDF prints: the render puts the whole listing in the HTML in its place
+    (:func:`briefing.export.write_html`), so that a table of a million claims never passes
+    through the notebook. Elsewhere (JupyterLab) every claim is shown.
     """
     e = scope.evidence
     books = e.codebooks
@@ -358,11 +359,9 @@ def sources_and_claims(scope: Scope) -> str:
             )
         )
     claims = e.claims[appendix.LISTED_COLUMNS]  # only what the rows show: cheap to slice
-    target = render_file(markup.LISTING_FILE)
-    if target is None:
-        return "".join([*parts, *markup.listing(_listing(claims, e.sources, keep))])
-    with target.open("w", encoding="utf-8") as out:
-        out.writelines(markup.listing(_listing(claims, e.sources, keep)))
+    every = lambda: markup.listing(_listing(claims, e.sources, keep))  # noqa: E731
+    if not write_render_file(markup.LISTING_FILE, every):
+        return "".join([*parts, *every()])
     shown = claims[claims["claim_id"].isin(keep)]
     return "".join([*parts, *markup.listing(_listing(shown, e.sources, keep))])
 
@@ -421,18 +420,14 @@ def facts(scope: Scope) -> None:
     """The briefing's facts (:mod:`briefing.facts`), which the render writes as
     ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing.
 
-    In a render's kernel they are written to the render's file
-    (:func:`briefing.inputs.render_file`: megabytes at a million claims never pass through
-    the notebook); elsewhere (JupyterLab) they are displayed.
+    In a render's kernel they are written to the render's file, while the render lays out
+    the PDF (:func:`briefing.inputs.write_render_file`: megabytes at a million claims never
+    pass through the notebook); elsewhere (JupyterLab) they are displayed.
     """
     from .facts import FACTS_FILE, MIME_TYPE, briefing_facts, facts_pieces
 
-    pieces = facts_pieces(briefing_facts(scope))
-    target = render_file(FACTS_FILE)
-    if target is not None:
-        with target.open("w", encoding="utf-8") as out:
-            out.writelines(pieces)
+    if write_render_file(FACTS_FILE, lambda: facts_pieces(briefing_facts(scope))):
         return
     from IPython.display import display
 
-    display({MIME_TYPE: "".join(pieces)}, raw=True)
+    display({MIME_TYPE: "".join(facts_pieces(briefing_facts(scope)))}, raw=True)
