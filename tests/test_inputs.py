@@ -80,6 +80,38 @@ def open_snapshots() -> list[str]:
     return held
 
 
+def test_a_snapshot_of_many_small_files_is_saved_in_few_writes(tmp_path, monkeypatch):
+    """Small files are written joined into runs of SAVE_RUN bytes or more (a file that
+    large alone), so that saving beside a busy thread waits a few times, not once per
+    source; what is read back is every file as taken, in order."""
+    from briefing import inputs as inputs_module
+
+    monkeypatch.setattr(inputs_module, "SAVE_RUN", 64)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sizes = [5, 70, 0, 30, 40, 1, 200, 3, 3]
+    for number, size in enumerate(sizes):
+        (sources / f"2024-05-{number + 1:02d}_s.md").write_bytes(bytes([65 + number]) * size)
+    taken = take_snapshot({"sources": sources})
+    runs = list(inputs_module._runs(taken.files.values(), 64))
+    assert [len(r) for r in runs] == [5, 70, 70, 1, 200, 6]  # a file of 64 or more alone
+    writes = []
+    real_open = Path.open
+
+    def counted(self, *args, **kwargs):
+        handle = real_open(self, *args, **kwargs)
+        if "w" in (args[0] if args else kwargs.get("mode", "r")):
+            write = handle.write
+            handle.write = lambda data: writes.append(len(data)) or write(data)
+        return handle
+
+    monkeypatch.setattr(Path, "open", counted)
+    taken.save(tmp_path / "inputs.snapshot")
+    monkeypatch.undo()
+    assert len(writes) == 1 + len(runs)  # the index, then each run
+    assert dict(Snapshot.load(tmp_path / "inputs.snapshot").files) == dict(taken.files)
+
+
 def test_a_render_reads_its_snapshot_file_and_lets_go_of_it(tmp_path):
     from briefing.render import render_briefing
 

@@ -121,9 +121,9 @@ class Snapshot:
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
             handle.write(len(head).to_bytes(8, "big") + head)
-            for data in self.files.values():
-                if not isinstance(data, str):
-                    handle.write(data)
+            files = (data for data in self.files.values() if not isinstance(data, str))
+            for run in _runs(files, SAVE_RUN):
+                handle.write(run)
         partial.replace(path)
 
     @classmethod
@@ -134,6 +134,36 @@ class Snapshot:
             size = int.from_bytes(handle.read(8), "big")
             index, *rest = pickle.loads(handle.read(size))  # noqa: S301
         return cls(StoredFiles(Path(path), 8 + size, index), *rest)
+
+
+#: The bytes :meth:`Snapshot.save` joins small files into before it writes them.
+SAVE_RUN = 8 * 2**20
+
+
+def _runs(files, size: int):
+    """The bytes of ``files`` one after the other: small files joined into runs of ``size``
+    or more, a file that large alone (with the run before it, however short).
+
+    :meth:`Snapshot.save` runs in a thread while the render parses the sources: a write per
+    source, twenty thousand of them, would each wait for the parsing thread to let go of the
+    interpreter (up to 5 ms: :func:`sys.getswitchinterval`), so that the snapshot was saved
+    only once the sources were parsed, and the kernel, which waits for it, started late.
+    """
+    run, held = [], 0
+    for data in files:
+        if len(data) >= size:
+            if run:
+                yield b"".join(run)
+                run, held = [], 0
+            yield data
+            continue
+        run.append(data)
+        held += len(data)
+        if held >= size:
+            yield b"".join(run)
+            run, held = [], 0
+    if run:
+        yield b"".join(run)
 
 
 class StoredFiles(Mapping):

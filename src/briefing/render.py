@@ -667,7 +667,7 @@ def export_briefing(
         finished()
     target = folder / f"briefing-{as_of}.json"
     if written is not None and (written / FACTS_FILE).is_file():
-        shutil.copyfile(written / FACTS_FILE, target)  # what the kernel wrote
+        os.replace(written / FACTS_FILE, target)  # what the kernel wrote (the same disk)
     elif (facts := extract_facts(executed)) is not None:  # displayed (a notebook of old)
         target.write_text(facts, encoding="utf-8")
     listing = written / LISTING_FILE if written is not None else None
