@@ -207,3 +207,20 @@ def test_an_arrow_column_is_escaped_as_each_of_its_cells():
         assert escape_column(column).to_pylist() == [escape(v) for v in values]
     dates = pd.Series(pd.to_datetime(["2024-10-24", None]))  # not text: cell by cell
     assert escape_column(dates).to_pylist() == [escape(v) for v in dates]
+
+
+def test_the_utf8_test_of_hidden_characters_agrees_with_the_text_one():
+    """obeyed_utf8 decodes only what is not printable ASCII: for every character of the
+    planes in use, alone and amid ASCII, it says what obeyed says of the decoded text."""
+    import sys
+
+    from briefing.text import obeyed, obeyed_utf8
+
+    characters = [chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF]
+    characters += [chr(0xE0001), chr(0x10FFFD), chr(sys.maxunicode)]
+    for character in characters:
+        for text in (character, f"a {character} b", f"x\n{character}\ty"):
+            assert obeyed_utf8(text.encode("utf-8")) == obeyed(text), hex(ord(character))
+    for payload in PAYLOADS:
+        assert obeyed_utf8(payload.encode("utf-8")) == obeyed(payload)
+    assert obeyed_utf8(b"") and obeyed_utf8("북한군 3,000명\n".encode())

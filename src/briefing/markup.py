@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from .text import arrow_bytes, obeyed, visible
+from .text import arrow_bytes, obeyed_utf8, visible
 
 #: The file a render's kernel writes the appendix's listing of every claim to, and the
 #: comments around the listing in the notebook's output, which the render replaces by it.
@@ -284,11 +284,11 @@ def escape_column(values):
     cells = pc.fill_null(pa.array(values.array).cast(text), "")
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
-    texts = arrow_bytes(cells).decode("utf-8")
-    if not obeyed(texts):
+    data = arrow_bytes(cells)
+    if not obeyed_utf8(data):
         return pa.array(escape_all(cells.to_pylist()), text)
     for character, entity in HTML_ESCAPES:
-        if character in texts:  # ids, grades and dates hold none: no pass over them
+        if character.encode() in data:  # ids, grades and dates hold none: no pass over them
             cells = pc.replace_substring(cells, character, entity)
     return cells
 

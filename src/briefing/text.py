@@ -164,6 +164,16 @@ def obeyed(text: str) -> bool:
     return text.isprintable() or text.translate(_WITHOUT_BREAKS).isprintable()
 
 
+def obeyed_utf8(data: bytes) -> bool:
+    """:func:`obeyed` of the text ``data`` encodes in UTF-8, decoding only what is not
+    printable ASCII (every such character is obeyed; no byte of a longer character is
+    ASCII, so what is left is whole characters): a column of a million English claims is
+    tested in milliseconds, without making it a Python string."""
+    rest = data.translate(None, _PRINTABLE_ASCII)
+    return not rest or obeyed(rest.decode("utf-8"))
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 #: Line breaks, tabs and space separators (no-break spaces, …): obeyed by :func:`visible`,
 #: though :meth:`str.isprintable` refuses all but the plain space. All spaces lie below U+3001.
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs")
