@@ -264,7 +264,7 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
             output_dir=tmp_path / label, data_dir=folder,
         )  # fmt: skip
         outputs[label] = [p.read_bytes() for p in (briefing.html, briefing.pdf, briefing.facts)]
-    assert any((tmp_path / "cache").glob("sources-*.parquet"))
+    assert any((tmp_path / "cache").glob("sources-*.arrow"))
     assert outputs["cold"] == outputs["off"]
     assert outputs["warm"] == outputs["off"]
     # the warm render wrote nothing: its process and its kernel (which runs in notebooks/
@@ -283,7 +283,7 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
 
     folder = data / "sources"
     cold = load_sources(folder)
-    assert list(cache.cache_folder().glob("sources-*.parquet"))
+    assert list(cache.cache_folder().glob("sources-*.arrow"))
     pd.testing.assert_frame_equal(load_sources(folder), cold)  # warm
     path = sorted(folder.glob("*.md"))[3]
     text = path.read_text(encoding="utf-8")
@@ -305,7 +305,12 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
 def test_entries_of_another_version_of_the_code_are_removed(data):
     folder = cache.cache_folder()
     folder.mkdir(parents=True)
-    kinds = [("claims", ".parquet"), ("claims", ".arrow"), ("sources", ".parquet")]
+    kinds = [
+        ("claims", ".parquet"),
+        ("claims", ".arrow"),
+        ("sources", ".parquet"),
+        ("sources", ".arrow"),
+    ]
     stale = [folder / f"{kind}-0000000000000000-feed{suffix}" for kind, suffix in kinds]
     for path in stale:
         path.write_bytes(b"written by another version of the package")

@@ -259,7 +259,7 @@ class ClaimsCache:
 
 
 #: A claims entry's file name ends so: Arrow's IPC file format.
-CLAIMS_SUFFIX = ".arrow"
+CLAIMS_SUFFIX = ENTRY_SUFFIX = ".arrow"
 #: How a claims entry's columns are compressed. Read back several times faster than Parquet
 #: (a million claims' entries in well under a second, against two and more), and smaller.
 ENTRY_COMPRESSION = "zstd"
@@ -404,7 +404,9 @@ def use_system_allocator(environment=os.environ) -> None:
 
 
 class SourcesCache:
-    """Sources as read and checked, by content hash: one Parquet index per sources folder.
+    """Sources as read and checked, by content hash: one index per sources folder, in the
+    claims entries' format (:func:`entry_bytes`: read back several times faster than
+    Parquet, a checksum over it all).
 
     An entry is a source file that had no problem, named by a SHA-256 of the package's code,
     the file's name and its bytes (:meth:`key`); :meth:`keep` writes the index of the
@@ -413,7 +415,7 @@ class SourcesCache:
 
     def __init__(self, folder: Path | None, sources_dir: Path):
         name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
-        self.index = folder / entry_name("sources", name) if folder else None
+        self.index = folder / entry_name("sources", name, ENTRY_SUFFIX) if folder else None
         self.entries = self._read()
         self.used: dict[str, dict] = {}
 
@@ -422,10 +424,9 @@ class SourcesCache:
         if self.index is None:
             return {}
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         try:
-            rows = pq.read_table(self.index, page_checksum_verification=True).to_pylist()
+            rows = entry_table(self.index.read_bytes()).to_pylist()
             return {row["key"]: row for row in rows}
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return {}
@@ -458,12 +459,9 @@ class SourcesCache:
         if self.index is None or self.used.keys() == self.entries.keys():
             return
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         rows = [self.used[key] for key in sorted(self.used)]
-        buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pylist(rows), buffer, write_page_checksum=True)
-        _replace(self.index, buffer.getvalue())
+        _replace(self.index, entry_bytes(pa.Table.from_pylist(rows)))
 
 
 def entry_name(kind: str, key: str, suffix: str = ".parquet") -> str:
@@ -489,6 +487,6 @@ def _prune(folder: Path) -> None:
     """Remove the entries in ``folder`` that another version of the code wrote (once per
     folder and process)."""
     mine = code_key().hex()[:16]
-    for path in [*folder.glob("*-*-*.parquet"), *folder.glob(f"claims-*-*{CLAIMS_SUFFIX}")]:
+    for path in [*folder.glob("*-*-*.parquet"), *folder.glob(f"*-*-*{ENTRY_SUFFIX}")]:
         if path.name.split("-")[1] != mine:
             path.unlink(missing_ok=True)
