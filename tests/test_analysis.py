@@ -609,3 +609,58 @@ def test_records_made_in_arrow_are_what_the_json_encoder_writes():
         )[1:-1]  # fmt: skip
         assert _records_json(rows, FIGURE_FIELDS) == expected
     assert "\\u0007" in _records_json(frame, FIGURE_FIELDS)  # escaped, as json escapes it
+
+
+def test_rows_sorted_by_arrow_are_in_the_order_pandas_sorts_them():
+    """sort_rows orders a frame as sort_values(kind="stable") does, missing values last
+    whichever the direction, ties in their order; text in Arrow, dates, whole numbers and
+    columns Arrow cannot take (mixed values, then sorted by pandas) alike; with_dates looks
+    up what Series.map finds, a missing date where a source is unknown."""
+    import numpy as np
+
+    from briefing.analysis import sort_rows, with_dates
+
+    rng = np.random.default_rng(7)
+    n = 500
+    ids = [f"C{rng.integers(0, 60):03d}" if rng.random() > 0.1 else None for _ in range(n)]
+    said = pd.Series(pd.to_datetime(rng.integers(0, 9, n), unit="D", origin="2024-10-01"))
+    frame = pd.DataFrame(
+        {
+            "claim_id": pd.array(ids, "string[pyarrow]"),
+            "said": said.where(rng.random(n) > 0.2).to_numpy(),
+            "rank": rng.integers(0, 3, n),
+            "text": pd.array(rng.choice(["é", "e", "Z", "북", "a"], n), "string[pyarrow]"),
+            "mixed": [3 if i % 7 == 0 else "x" for i in range(n)],
+        },
+        index=rng.permutation(n) * 3,
+    )
+    cases = [
+        (["said", "claim_id"], True),
+        (["rank", "said", "claim_id"], [False, False, False]),
+        (["text", "rank"], [True, False]),
+        ("claim_id", False),
+        (["mixed", "rank"], True),
+    ]
+    for by, ascending in cases:
+        expected = frame.sort_values(by, ascending=ascending, kind="stable")
+        assert sort_rows(frame, by, ascending).index.equals(expected.index), by
+    assert sort_rows(frame.iloc[:0], ["said"]).empty
+    sources = pd.DataFrame(
+        {
+            "source_id": pd.array(["S1", "S2"], "string[pyarrow]"),
+            "published": pd.to_datetime(["2024-10-01", "2024-10-05"]),
+        }
+    )
+    claims = pd.DataFrame(
+        {
+            "source_id": pd.array(["S2", "S9", None, "S1"], "string[pyarrow]"),
+            "claim_date": pd.to_datetime(["2024-10-03", None, None, None]),
+        },
+        index=[4, 3, 2, 1],
+    )
+    dated = with_dates(claims, sources)
+    mapped = claims["source_id"].map(sources.set_index("source_id")["published"])
+    assert dated["source_published"].equals(mapped)
+    assert dated["said"].tolist() == [
+        pd.Timestamp("2024-10-03"), pd.NaT, pd.NaT, pd.Timestamp("2024-10-01")
+    ]  # fmt: skip

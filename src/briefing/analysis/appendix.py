@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import LIMITS, among, with_dates
+from . import LIMITS, among, sort_order, with_dates
 from .wording import day
 
 
@@ -33,13 +33,10 @@ def printed_claims(
     if len(claims) <= budget:
         return set(claims["claim_id"].tolist())
     dated = with_dates(claims[["claim_id", "source_id", "claim_date"]], sources)
-    rank = first
-    ordered = dated.assign(_rank=rank).sort_values(
-        ["_rank", "source_published", "said", "claim_id"],
-        ascending=[False, False, False, False],
-        kind="stable",
+    order = sort_order(
+        dated.assign(_rank=first), ["_rank", "source_published", "said", "claim_id"], False
     )
-    return set(ordered["claim_id"].iloc[:budget].tolist())
+    return set(dated["claim_id"].iloc[order[:budget]].tolist())
 
 
 def claims_table(claims: pd.DataFrame) -> pd.DataFrame:

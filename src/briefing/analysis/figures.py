@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import IMPROBABLE, LIMITS, most_recent, with_dates
+from . import IMPROBABLE, LIMITS, most_recent, sort_rows, with_dates
 from .wording import capped, day, have_been, join_names, plural
 
 COLUMNS = [
@@ -54,7 +54,7 @@ def figures(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     wanted = claims["quantity_low"].notna() | claims["quantity_high"].notna()
     counted = claims.loc[wanted, FIGURE_INPUTS]  # only what is read: no long text copied
     dated = with_dates(counted, sources)
-    return dated.sort_values(["said", "claim_id"], kind="stable")[COLUMNS].reset_index(drop=True)
+    return sort_rows(dated, ["said", "claim_id"])[COLUMNS].reset_index(drop=True)
 
 
 def headline(figs: pd.DataFrame, indicators: pd.DataFrame, chosen: list[str]) -> list[str]:
@@ -86,7 +86,7 @@ def _bounded(figs: pd.DataFrame, bound: str):
     """Comparable figures that state ``bound`` (``quantity_low`` or ``quantity_high``),
     ordered by it, then by the date said."""
     stated = comparable(figs)
-    return stated[stated[bound].notna()].sort_values([bound, "said"], kind="stable")
+    return sort_rows(stated[stated[bound].notna()], [bound, "said"])
 
 
 def highest(figs: pd.DataFrame):
@@ -215,13 +215,13 @@ def shown(figs: pd.DataFrame, limit: int = LIMITS["figures"]) -> pd.DataFrame:
 
 def latest_by_actor(figs: pd.DataFrame) -> pd.DataFrame:
     """Each actor's most recent figure of each indicator."""
-    ordered = figs.sort_values(["said", "source_published", "claim_id"], kind="stable")
+    ordered = sort_rows(figs, ["said", "source_published", "claim_id"])
     return ordered.drop_duplicates(["indicator", "actor_id", "actor"], keep="last")
 
 
 def latest(figs: pd.DataFrame) -> pd.DataFrame:
     """The most recent comparable figure per (indicator, status), by report date then claim."""
-    ordered = comparable(figs).sort_values(["source_published", "said", "claim_id"], kind="stable")
+    ordered = sort_rows(comparable(figs), ["source_published", "said", "claim_id"])
     keys = ["indicator", "figure_status"]
     return ordered.drop_duplicates(keys, keep="last").set_index(keys)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import cited_rows, with_dates
+from . import cited_rows, sort_order, with_dates
 from .wording import day, plural
 
 
@@ -62,7 +62,8 @@ def review(
         else:
             states.append("current")
         if stale:  # listed oldest first
-            newer.append(bearing.sort_values(["source_published", "claim_id"])["claim_id"].tolist())
+            ids = bearing["claim_id"].to_numpy()
+            newer.append(ids[sort_order(bearing, ["source_published", "claim_id"])].tolist())
         else:
             newer.append([])
     return judgments.assign(state=states, newer_claims=newer).reset_index(drop=True)
