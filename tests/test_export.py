@@ -97,5 +97,37 @@ def test_a_file_deflated_in_parts_is_the_file_deflated_whole(cut):
     data = data.encode()
     parts = [data[i : i + cut] for i in range(0, len(data), cut)] + [b""]
     whole, made = Deflated.of(data), Deflated.of_parts(iter(parts))
-    assert made == whole
-    assert made.deflated == zlib.compress(data, ATTACHMENT_LEVEL)  # as before: one call
+    assert made == whole  # a function of the bytes, however they are handed over
+    assert zlib.decompress(made.deflated) == data and len(made.deflated) > 100
+    single = zlib.compress(data, ATTACHMENT_LEVEL)  # one stream: barely smaller
+    assert len(single) <= len(made.deflated) <= len(single) * 1.01
+
+
+def test_a_file_deflated_again_takes_the_parts_it_deflated_before(tmp_path, monkeypatch):
+    """The attachment's parts, each deflated apart, are kept by the hash of their bytes:
+    after one row changed, only the part holding it is deflated again, and the file is the
+    same bytes as deflated afresh; a damaged kept part is deflated again."""
+    import zlib
+
+    from briefing import export
+    from briefing.cache import DeflatedParts
+
+    monkeypatch.setattr(export, "DEFLATE_LINES", 100)
+    rows = [f"C{i:05d},{i * 7919 % 1000},a line of a claims table\n" for i in range(5000)]
+    store = DeflatedParts(tmp_path / "cache")
+    first = export.Deflated.of_parts([("".join(rows)).encode()], store)
+    kept = sorted((tmp_path / "cache").iterdir())
+    assert len(kept) == len(list(export.file_parts([("".join(rows)).encode()], 100))) == 50
+    rows[2500] = rows[2500].replace("a line", "a changed line")
+    changed = ("".join(rows)).encode()
+    made = []
+    real = zlib.compressobj
+    monkeypatch.setattr(zlib, "compressobj", lambda *a: made.append(a) or real(*a))
+    again = export.Deflated.of_parts([changed], store)
+    assert len(made) == 1  # the part of row 2500 only
+    monkeypatch.setattr(zlib, "compressobj", real)
+    assert again == export.Deflated.of(changed) != first
+    assert zlib.decompress(again.deflated) == changed
+    victim = kept[0]
+    victim.write_bytes(b"damaged" + victim.read_bytes()[7:])
+    assert export.Deflated.of_parts([changed], store) == export.Deflated.of(changed)

@@ -14,6 +14,10 @@ only while those are unchanged. So after one claim changed, one chunk is parsed,
 and anchored again; after one source changed, the chunks that cite it; after a codebook or
 the package changed, all of them.
 
+The PDF's claims.csv: each part of it deflated apart (:class:`DeflatedParts`, see
+:class:`briefing.export.Deflated`), by the hash of its bytes, so that after one claim
+changed one part of it is deflated again.
+
 What no chunk can check alone (unique claim ids) is checked on the whole table every time,
 and a chunk with a problem is never stored: problems are always found afresh and reported
 by the claims loader with their lines. The folder is ``BRIEFING_CACHE_DIR``, by default
@@ -464,6 +468,35 @@ class SourcesCache:
         _replace(self.index, entry_bytes(pa.Table.from_pylist(rows)))
 
 
+class DeflatedParts:
+    """Parts of an attached file as deflated (:func:`briefing.export.deflated_part`), by
+    key, one file each in the cache folder: the bytes, then their CRC-32 (4 bytes, as
+    :func:`entry_bytes`). ``folder`` ``None``: nothing is kept."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get(self, key: str) -> bytes | None:
+        """The deflated part of ``key``, or ``None`` (none kept, unreadable or damaged)."""
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / entry_name("deflated", key, DEFLATED_SUFFIX)).read_bytes()
+        except OSError:
+            return None
+        body, crc = data[:-4], data[-4:]
+        return body if len(data) >= 4 and zlib.crc32(body).to_bytes(4, "big") == crc else None
+
+    def put(self, key: str, deflated: bytes) -> None:
+        """Keep the deflated part of ``key`` (whole or not at all)."""
+        if self.folder is not None:
+            data = deflated + zlib.crc32(deflated).to_bytes(4, "big")
+            _replace(self.folder / entry_name("deflated", key, DEFLATED_SUFFIX), data)
+
+
+DEFLATED_SUFFIX = ".deflated"
+
+
 def entry_name(kind: str, key: str, suffix: str = ".parquet") -> str:
     """A cache file's name: its kind, the version of the package's code, its key, ``suffix``
     (its format)."""
@@ -487,6 +520,7 @@ def _prune(folder: Path) -> None:
     """Remove the entries in ``folder`` that another version of the code wrote (once per
     folder and process)."""
     mine = code_key().hex()[:16]
-    for path in [*folder.glob("*-*-*.parquet"), *folder.glob(f"*-*-*{ENTRY_SUFFIX}")]:
+    suffixes = (".parquet", ENTRY_SUFFIX, DEFLATED_SUFFIX)
+    for path in [path for suffix in suffixes for path in folder.glob(f"*-*-*{suffix}")]:
         if path.name.split("-")[1] != mine:
             path.unlink(missing_ok=True)

@@ -318,13 +318,25 @@ def html_to_pdf(html: str, attachments=(), as_of: str = "") -> bytes:
 ATTACHMENT_LEVEL = 6
 
 
+#: Lines of an attached file deflated apart (:func:`file_parts`): a part depends on its
+#: lines alone, so that a row changed in place leaves every other part as it was (a row
+#: added or removed moves the cuts after it).
+DEFLATE_LINES = 8192
+
+
 @dataclass(frozen=True)
 class Deflated:
     """A file to attach to a PDF, deflated ahead, on a core the render leaves idle meanwhile
     (deflating the claims of a million rows takes seconds), rather than at the end of the
     export. The file itself is not kept: WeasyPrint is handed a small stand-in
     (:meth:`stand_in`), and :func:`html_to_pdf`'s finisher writes this form with the file's
-    own size and checksum, the bytes WeasyPrint would have written for the file."""
+    own size and checksum, the bytes WeasyPrint would have written for the file.
+
+    The form is one zlib stream of the file's parts (:func:`file_parts`) each deflated
+    apart (:func:`deflated_part`), as ``pigz`` makes one: the same bytes however the file
+    is handed over, and a part deflated before is taken from the cache
+    (:class:`briefing.cache.DeflatedParts`) instead of being deflated again.
+    """
 
     size: int  # of the file, in bytes
     checksum: str  # the file's MD5, which the PDF records (WeasyPrint's ``/CheckSum``)
@@ -336,22 +348,69 @@ class Deflated:
         return cls.of_parts([data])
 
     @classmethod
-    def of_parts(cls, parts) -> Deflated:
+    def of_parts(cls, parts, store=None) -> Deflated:
         """The deflated form of the file made of ``parts`` (bytes, in order), deflated as
-        they come: the same bytes as the whole file's, which is never held."""
+        they come: the same bytes as the whole file's, which is never held. ``store``
+        (:class:`briefing.cache.DeflatedParts`) keeps each part's deflated bytes."""
         checksum = hashlib.md5(usedforsecurity=False)
-        deflate = zlib.compressobj(ATTACHMENT_LEVEL)
-        size, deflated = 0, []
-        for part in parts:
+        size, adler, deflated = 0, zlib.adler32(b""), [_ZLIB_HEADER]
+        for part in file_parts(parts, DEFLATE_LINES):
             size += len(part)
             checksum.update(part)
-            deflated.append(deflate.compress(part))
-        deflated.append(deflate.flush())
+            adler = zlib.adler32(part, adler)
+            deflated.append(deflated_part(part, store))
+        deflated.append(_LAST_BLOCK + adler.to_bytes(4, "big"))
         return cls(size, checksum.hexdigest(), b"".join(deflated))
 
     def stand_in(self) -> bytes:
         """What WeasyPrint is given in the file's place: small, and this file's own."""
         return f"deflated ahead: {self.size} bytes, MD5 {self.checksum}".encode()
+
+
+def file_parts(pieces, lines: int):
+    """The bytes of ``pieces`` (in order) cut into the parts :class:`Deflated` deflates
+    apart: ``lines`` lines each (the last wherever the file ends). A function of the bytes
+    alone, whatever the pieces; their line breaks are found by numpy, not line by line."""
+    import numpy as np
+
+    held, need = [], lines  # the current part's bytes so far, the line breaks it lacks
+    for piece in pieces:
+        breaks = np.flatnonzero(np.frombuffer(piece, np.uint8) == ord("\n"))
+        at = used = 0  # where the rest of the piece starts; breaks passed
+        while len(breaks) - used >= need:
+            end = int(breaks[used + need - 1]) + 1
+            yield b"".join([*held, piece[at:end]])
+            held, at, used, need = [], end, used + need, lines
+        need -= len(breaks) - used
+        if at < len(piece):
+            held.append(piece[at:])
+    if held:
+        yield b"".join(held)
+
+
+def deflated_part(part: bytes, store=None) -> bytes:
+    """``part`` deflated alone at :data:`ATTACHMENT_LEVEL` (raw, flushed to a byte, not the
+    last block), from ``store`` when it holds it (by the SHA-256 of zlib's version, the
+    level and the bytes), else deflated here and kept there."""
+    key = None
+    if store is not None:
+        digest = hashlib.sha256(f"{zlib.ZLIB_RUNTIME_VERSION}:{ATTACHMENT_LEVEL}\0".encode())
+        digest.update(part)
+        key = digest.hexdigest()
+        kept = store.get(key)
+        if kept is not None:
+            return kept
+    deflate = zlib.compressobj(ATTACHMENT_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    made = deflate.compress(part) + deflate.flush(zlib.Z_SYNC_FLUSH)
+    if store is not None:
+        store.put(key, made)
+    return made
+
+
+#: A zlib stream's header at :data:`ATTACHMENT_LEVEL`, and the empty last block that ends
+#: the deflated parts (the checksum of the whole file follows it).
+_ZLIB_HEADER = zlib.compress(b"", ATTACHMENT_LEVEL)[:2]
+_LAST_BLOCK = zlib.compressobj(ATTACHMENT_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
 
 
 def _deflate_attachments(ahead: dict, document, pdf) -> None:
@@ -365,7 +424,7 @@ def _deflate_attachments(ahead: dict, document, pdf) -> None:
             params = extra["Params"]
             done = ahead.get(str(params["CheckSum"]).strip("<>"))
             if done is None:
-                stream.stream = [zlib.compress(b"\n".join(stream.stream), ATTACHMENT_LEVEL)]
+                stream.stream = [Deflated.of(b"\n".join(stream.stream)).deflated]
             else:
                 stream.stream = [done.deflated]
                 params["CheckSum"], params["Size"] = f"<{done.checksum}>", done.size

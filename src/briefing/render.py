@@ -384,14 +384,15 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
 
     Returns the rows of the claims table known on ``as_of``, as CSV: the PDF's attachment;
     with ``pdf``, as :class:`briefing.export.Deflated`, deflated here (the render validates
-    on the core its kernel leaves free) rather than at the end of the export.
+    on the core its kernel leaves free) rather than at the end of the export, its parts
+    deflated before taken from the cache.
 
     Raises
     ------
     InvalidInputError
         Every problem, as ``path:line:column: message``.
     """
-    from .cache import release_memory
+    from .cache import DeflatedParts, cache_folder, release_memory
     from .claims import claims_csv_parts
     from .evidence import complete_evidence, known_on
     from .export import Deflated
@@ -407,7 +408,10 @@ def validate_inputs(plan: RenderPlan, pdf: bool = False):
         release_memory()
         attachment = claims_csv_parts(plan.paths["claims"], claims, known)
         # deflated as written, a batch of rows at a time, on the core the kernel leaves
-        attachment = Deflated.of_parts(attachment) if pdf else b"".join(attachment)
+        if pdf:
+            attachment = Deflated.of_parts(attachment, DeflatedParts(cache_folder()))
+        else:
+            attachment = b"".join(attachment)
     del claims, known
     release_memory()  # what validation freed is not needed again: the export allocates its own
     return attachment
