@@ -33,6 +33,7 @@ def data(tmp_path, monkeypatch):
     second_analyst(folder)
     monkeypatch.setenv(cache.CACHE_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(cache, "MARK_EVERY", 2)  # a chunk ends a record or two past 2 KB
     monkeypatch.chdir(tmp_path)
     return folder
 
@@ -556,3 +557,27 @@ def test_an_entry_reads_back_its_columns_and_refuses_damage():
     for damaged in (data[:-1], data[: len(data) // 2], bytes([data[0] ^ 1]) + data[1:], b""):
         with pytest.raises(ValueError):
             cache.entry_table(damaged)
+
+
+def test_a_claim_edited_longer_leaves_the_chunks_after_it_as_they_were(monkeypatch):
+    """Chunks end before records their first bytes mark, not a fixed size past their start:
+    a row made longer in place (records all about as long) changes its own chunk's key and
+    no other's, however many chunks follow."""
+    monkeypatch.setattr(cache, "CHUNK_BYTES", 20_000)
+    rows = [
+        f"C{i:06d},2024-10-24_src_{i // 40:04d},said {i * 7919 % 10007:05d}\n" for i in range(40000)
+    ]
+    header = "claim_id,source_id,statement\n"
+    data = (header + "".join(rows)).encode()
+    before = cache.chunks_of(data, len(header), b"context", window=200_000)
+    assert len(before) >= 10
+    assert [c.key for c in before] == [
+        c.key for c in cache.chunks_of(data, len(header), b"context", window=10**8)
+    ]  # the same chunks, whatever the window read at a time
+    for at in (5, 9000, 21000):
+        edited = list(rows)
+        edited[at] = edited[at].replace("said", "said at length, and more than before,")
+        after = cache.chunks_of(
+            (header + "".join(edited)).encode(), len(header), b"context", window=200_000
+        )
+        assert len({c.key for c in after} - {c.key for c in before}) == 1, at

@@ -94,26 +94,46 @@ def source_marks(sources: pd.DataFrame) -> dict[str, list[str]]:
 
 def header_end(data: bytes, start: int) -> int:
     """Where the record that starts at ``start`` (the header) ends: after its newline."""
-    return _cut(data, start, start)
+    return _cut(data, start, start, marked=False)
 
 
-def _cut(data: bytes, begin: int, at: int) -> int:
-    """The end (after a newline) of the first record boundary at or after ``at``, counting
-    quote characters from ``begin`` (a record boundary there); ``len(data)`` if none."""
+def _cut(data: bytes, begin: int, at: int, marked: bool = True) -> int:
+    """The end (after a newline) of the first record boundary at or after ``at`` (that is
+    marked, :func:`_marked`, unless ``marked`` is false), counting quote characters from
+    ``begin`` (a record boundary there); ``len(data)`` if none."""
     quotes, cut = data.count(b'"', begin, at), data.find(b"\n", at)
     while cut != -1:
         quotes += data.count(b'"', at, cut)
-        if quotes % 2 == 0:
+        if quotes % 2 == 0 and (not marked or _marked(data, cut + 1)):
             return cut + 1
         at, cut = cut, data.find(b"\n", cut + 1)
     return len(data)
+
+
+#: A chunk ends before a record whose first :data:`MARK_BYTES` bytes hash to a multiple of
+#: this (about one record in sixteen), the first such past :data:`CHUNK_BYTES`.
+MARK_EVERY, MARK_BYTES = 16, 32
+
+
+def _marked(data: bytes, start: int) -> bool:
+    """Whether a chunk may end before the record at ``start``: its first bytes decide; the
+    end of the data always may, a record cut short by it (a window's end) never.
+
+    The cuts so follow the records, not the offsets: a claim edited longer or shorter
+    leaves the chunks after its own as they were. Cut at a fixed size past each start,
+    every later cut would move by a record once one did, and every later chunk miss."""
+    head = data[start : start + MARK_BYTES]
+    if len(head) < MARK_BYTES:
+        return start >= len(data)
+    return zlib.crc32(head) % MARK_EVERY == 0
 
 
 def record_chunks(data: bytes, start: int) -> list[tuple[int, int]]:
     """Cut ``data[start:]`` into ``(begin, end)`` byte ranges of about :data:`CHUNK_BYTES`.
 
     Each ends after a newline with an even number of quote characters since ``begin``,
-    which in a valid CSV file is the end of a record. A cut that parity misjudges (a quote
+    which in a valid CSV file is the end of a record, before a marked record
+    (:func:`_marked`). A cut that parity misjudges (a quote
     character inside an unquoted cell) leaves a chunk that does not parse alone, and the
     loader then reads the table whole; a chunk that parses alone from a record start ends
     at a record end, so the chunks always hold exactly the file's records.
