@@ -81,3 +81,26 @@ def test_quick_benchmark_writes_every_section(tmp_path):
     assert "| floor |" in text
     assert re.search(r"^\| save → HTML reload, median s \| \d+\.\d\d ", text, re.M)
     assert re.search(r"^\| recall \| \d\.\d\d \(\d+ of \d+ curated claims\)", text, re.M)
+
+
+def test_the_benchmarks_edit_changes_one_claim_in_the_middle(tmp_path, monkeypatch):
+    """The "one claim changed" runs edit one row in the middle of the table (longer), not
+    the last: every other row is as it was, the table still valid."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from run import change_one_claim
+
+    out = tmp_path / "synth"
+    synth(out)
+    path = out / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        before = list(csv.DictReader(handle))
+    change_one_claim(path)
+    with path.open(encoding="utf-8", newline="") as handle:
+        after = list(csv.DictReader(handle))
+    changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert len(changed) == 1 and len(before) // 3 < changed[0] < len(before) * 2 // 3
+    row = changed[0]
+    assert after[row]["statement"] == before[row]["statement"] + " (revised)"
+    assert {k: v for k, v in after[row].items() if k != "statement"} == {
+        k: v for k, v in before[row].items() if k != "statement"
+    }
