@@ -332,17 +332,17 @@ def _write_pieces(pieces, pending: Path, target: Path) -> None:
         pending.unlink(missing_ok=True)
 
 
-def finished_render_files(folder: Path, alive, poll: float = 0.02) -> None:
-    """In the render: wait until its kernel has written every file it began
-    (:func:`write_render_file`) into ``folder``. ``alive()`` tells whether the kernel still
-    runs. Raises :class:`~briefing.errors.NotebookExecutionError` for a file the kernel could
-    not write, or when it stopped before it had written them all."""
-    while any(folder.glob("*" + PENDING_SUFFIX)):
+def finished_render_files(folder: Path, alive, name: str = "*", poll: float = 0.02) -> None:
+    """In the render: wait until its kernel has written the file ``name`` it began
+    (:func:`write_render_file`) into ``folder``, or every one (``"*"``). ``alive()`` tells
+    whether the kernel still runs. Raises :class:`~briefing.errors.NotebookExecutionError`
+    for a file the kernel could not write, or when it stopped before it had written it."""
+    while any(folder.glob(name + PENDING_SUFFIX)):
         if not alive():
             names = sorted(p.name[: -len(PENDING_SUFFIX)] for p in folder.glob("*.part"))
             raise _unwritten(", ".join(names), "the kernel stopped before it was written")
         time.sleep(poll)
-    for failed in sorted(folder.glob("*" + FAILED_SUFFIX)):
+    for failed in sorted(folder.glob(name + FAILED_SUFFIX)):
         report = failed.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         raise _unwritten(failed.name[: -len(FAILED_SUFFIX)], report[-1] if report else "")
 

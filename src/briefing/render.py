@@ -241,7 +241,7 @@ def _run(
             written = staging.snapshot.parent
             export_briefing(
                 executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal, written,
-                lambda: finished_render_files(written, kernel.alive),
+                lambda name: finished_render_files(written, kernel.alive, name),
             )  # fmt: skip
             kernel.stop_soon()
         with step("publish"):
@@ -639,11 +639,12 @@ def export_briefing(
     """Write ``briefing-<as_of>.html`` and ``.pdf`` from the executed notebook into ``folder``.
 
     ``written`` is the folder where the render's kernel writes what is too large for the
-    notebook (:func:`briefing.inputs.write_render_file`); ``finished()`` waits until it
-    has (:func:`briefing.inputs.finished_render_files`). The HTML is laid out once and the
-    PDF made from it first, meanwhile: the PDF prints only what the notebook shows. The HTML
-    file then gets the listing of every claim the kernel wrote, if it did (see
-    :func:`briefing.export.write_html`). The PDF carries ``claims`` (the rows of the claims
+    notebook (:func:`briefing.inputs.write_render_file`); ``finished(name)`` waits until it
+    has written ``name`` (``"*"``: all; :func:`briefing.inputs.finished_render_files`).
+    The HTML is laid out once and the PDF made from it first, meanwhile: the PDF prints
+    only what the notebook shows. The HTML file then gets the listing of every claim the
+    kernel wrote, if it did (see :func:`briefing.export.write_html`), as soon as it has,
+    while it may still write the facts. The PDF carries ``claims`` (the rows of the claims
     table known on ``as_of``) and the manifest (without output hashes) as attachments. The
     facts (:mod:`briefing.facts`) the kernel wrote, or else the notebook displayed, are
     written as ``briefing-<as_of>.json``. ``seal``, when given, signs the finished PDF
@@ -668,14 +669,16 @@ def export_briefing(
         data = html_to_pdf(html, attachments, as_of)
         (folder / f"briefing-{as_of}.pdf").write_bytes(seal(data) if seal else data)
     if finished is not None:
-        finished()
+        finished(LISTING_FILE)  # the kernel may still write the facts while this copies
+    listing = written / LISTING_FILE if written is not None else None
+    write_html(html, listing, folder / f"briefing-{as_of}.html")
+    if finished is not None:
+        finished("*")
     target = folder / f"briefing-{as_of}.json"
     if written is not None and (written / FACTS_FILE).is_file():
         os.replace(written / FACTS_FILE, target)  # what the kernel wrote (the same disk)
     elif (facts := extract_facts(executed)) is not None:  # displayed (a notebook of old)
         target.write_text(facts, encoding="utf-8")
-    listing = written / LISTING_FILE if written is not None else None
-    write_html(html, listing, folder / f"briefing-{as_of}.html")
 
 
 def briefing_paths(folder: Path, as_of: str) -> Briefing:

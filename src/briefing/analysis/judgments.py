@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import cited_rows, sort_order, with_dates
+from . import among, cited_rows, sort_order, with_dates
 from .wording import day, plural
 
 
@@ -43,30 +43,45 @@ def review(
     used = claims[["claim_id", "source_id", "claim_date", "topic", "indicator"]]
     dated = with_dates(used, sources)
     indexed = cited_rows(dated, judgments["claim_ids"])
+    published = dated["source_published"].to_numpy()
+    topics_of, measures_of = _codes(dated["topic"]), _codes(dated["indicator"])
     states, newer = [], []
     for judgment in judgments.itertuples():
         cited = indexed.loc[[c for c in judgment.claim_ids if c in indexed.index]]
         topics = set(cited["topic"].tolist())
         measures = set(cited["indicator"].dropna().tolist()) - {""}
-        bearing = dated[
-            (dated["source_published"] > judgment.valid_from)
-            & (dated["topic"].isin(topics) | dated["indicator"].isin(measures))
-            & ~dated["claim_id"].isin(judgment.claim_ids)
-        ]
+        bearing = (
+            (published > judgment.valid_from.to_datetime64())
+            & (topics_of(topics) | measures_of(measures))
+            & ~among(dated["claim_id"], judgment.claim_ids).to_numpy()
+        )  # a mask: no copy of a million rows per judgment
         stale = (as_of - judgment.valid_from).days > review_days
         expires = getattr(judgment, "expires_on", pd.NaT)
         if pd.notna(expires) and as_of > expires:
             states.append("lapsed")
-        elif stale and len(bearing):
+        elif stale and bearing.any():
             states.append("flagged")
         else:
             states.append("current")
         if stale:  # listed oldest first
-            ids = bearing["claim_id"].to_numpy()
-            newer.append(ids[sort_order(bearing, ["source_published", "claim_id"])].tolist())
+            found = dated.loc[bearing, ["source_published", "claim_id"]]
+            newer.append(found["claim_id"].to_numpy()[sort_order(found, list(found))].tolist())
         else:
             newer.append([])
     return judgments.assign(state=states, newer_claims=newer).reset_index(drop=True)
+
+
+def _codes(column: pd.Series):
+    """A test of ``column``'s values against a set, made once: ``among(values)`` is whether
+    each row's value is one of them (missing never), compared as numbers, not texts."""
+    import numpy as np
+
+    codes, names = pd.factorize(column)
+
+    def among_(values: set) -> np.ndarray:
+        return np.isin(codes, [n for n, name in enumerate(names) if name in values])
+
+    return among_
 
 
 def review_note(row) -> str:
