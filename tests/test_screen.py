@@ -271,3 +271,26 @@ def test_an_ordinary_parquet_table_is_screened_in_arrow_and_loads_as_without_it(
     pd.testing.assert_frame_equal(claims, screened_load)
     monkeypatch.setattr(claims_module, "_screened_table", lambda *args: None)
     pd.testing.assert_frame_equal(claims, load_evidence(data, claims_path=parquet).claims)
+
+
+def test_a_column_written_as_csv_cells_is_what_pythons_writer_writes():
+    """csv_cells quotes what Python's CSV writer quotes, whether the column holds anything to
+    quote (tested on its bytes at once) or not, as one array or in chunks."""
+    import csv
+    import io
+
+    import pyarrow as pa
+
+    from briefing.screen import csv_cells
+
+    columns = [
+        ["C0001", "C0002", ""],
+        ['says "3,000"', "plain", "two\nlines", "cr\r\nlf", "a,b", ""],
+        ["북한군", "ﬁ ligature", "tab\there"],
+    ]
+    for values in columns:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(values)  # its default line ending: \r\n
+        expected = buffer.getvalue()[:-2]
+        for cells in (pa.array(values, pa.string()), pa.chunked_array([values[:1], values[1:]])):
+            assert ",".join(csv_cells(cells).to_pylist()) == expected

@@ -438,10 +438,15 @@ class SourcesCache:
     """
 
     def __init__(self, folder: Path | None, sources_dir: Path):
-        name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
-        self.index = folder / entry_name("sources", name, ENTRY_SUFFIX) if folder else None
+        self.index = self.index_of(folder, sources_dir)
         self.entries = self._read()
         self.used: dict[str, dict] = {}
+
+    @staticmethod
+    def index_of(folder: Path | None, sources_dir: Path) -> Path | None:
+        """The index file of ``sources_dir`` in the cache ``folder`` (``None``: no cache)."""
+        name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
+        return folder / entry_name("sources", name, ENTRY_SUFFIX) if folder else None
 
     def _read(self) -> dict[str, dict]:
         """The index's entries by key ({} when there is none or it cannot be read)."""

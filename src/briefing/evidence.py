@@ -131,12 +131,13 @@ def preload_render_evidence() -> None:
 
 def _preload(future: Future) -> None:
     """Load the evidence of the render's snapshot into ``future`` (with its inputs)."""
-    from .inputs import resolved, saved_render_snapshot
+    from .inputs import resolved, saved_render_snapshot, wait_for_sources
 
     try:
         roles = saved_render_snapshot().roles
         paths = {role: roles.get(role) and Path(roles[role]) for role in ROLES}
         books = load_codebooks(paths["reference"])
+        wait_for_sources(paths["sources"])
         evidence = complete_evidence(paths, books, load_sources(paths["sources"]), False)
         future.set_result((resolved(paths), evidence))
     except BaseException as exc:  # noqa: BLE001 (the notebook's own load reports it)

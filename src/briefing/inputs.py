@@ -287,6 +287,27 @@ def render_file(name: str) -> Path | None:
     return folder / name if folder else None
 
 
+#: The file the render makes beside its snapshot once it has read the sources (and kept
+#: them in the cache): a kernel that finds no sources in the cache waits for it
+#: (:func:`wait_for_sources`) rather than parse twenty thousand of them a second time.
+SOURCES_READ = "sources.read"
+
+
+def wait_for_sources(sources_dir: Path, poll: float = 0.02) -> None:
+    """In a render's kernel, before it loads the sources: when the cache holds none of
+    ``sources_dir``, wait until the render has read them (it keeps them there, and makes
+    :data:`SOURCES_READ` once done, or once its planning failed). Anywhere else, and with
+    the cache off, return at once."""
+    from .cache import SourcesCache, cache_folder
+
+    marker = render_file(SOURCES_READ)
+    index = SourcesCache.index_of(cache_folder(), sources_dir)
+    if marker is None or index is None or index.exists():
+        return
+    while not marker.exists():
+        time.sleep(poll)
+
+
 #: The suffixes of a render file (:func:`write_render_file`) the kernel is still writing,
 #: and of the report of one it could not write (the traceback, as text).
 PENDING_SUFFIX, FAILED_SUFFIX = ".part", ".failed"

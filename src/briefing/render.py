@@ -24,7 +24,7 @@ import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,11 +290,12 @@ def plan_render(
     raise before anything runs.
 
     ``save_to``: where to save the snapshot for the kernel (:meth:`briefing.inputs.Snapshot.
-    save`), which is written while the sources are parsed. The claims and the analyst's
+    save`), which is written while the sources are parsed; once they are (or planning
+    failed), :data:`briefing.inputs.SOURCES_READ` is made beside it. The claims and the analyst's
     tables are validated later, by :func:`validate_inputs`, while the notebook executes.
     """
     from .evidence import data_paths
-    from .inputs import take_snapshot
+    from .inputs import SOURCES_READ, take_snapshot
 
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
@@ -305,10 +306,16 @@ def plan_render(
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
     snapshot = take_snapshot({**paths, "notebook": notebook})
+    read = save_to.with_name(SOURCES_READ).touch if save_to is not None else None
     with ThreadPoolExecutor(1, thread_name_prefix="save-snapshot") as pool:  # disk, no GIL
         saved = pool.submit(snapshot.save, save_to) if save_to is not None else None
-        plan = _planned(as_of, since, title, marking, notebook, data_dir, provenance, overrides,
-                        signed_by, paths, snapshot)  # fmt: skip
+        try:
+            plan = _planned(as_of, since, title, marking, notebook, data_dir, provenance,
+                            overrides, signed_by, paths, snapshot, read)  # fmt: skip
+        finally:
+            if read is not None:
+                with suppress(OSError):  # a full disk: the snapshot fails, and reports it
+                    read()  # however planning ended: the kernel waits for no more
         if saved is not None:
             saved.result()
     return plan
@@ -316,9 +323,10 @@ def plan_render(
 
 def _planned(
     as_of, since, title, marking, notebook, data_dir, provenance, overrides, signed_by, paths,
-    snapshot,
+    snapshot, sources_read=None,
 ) -> RenderPlan:  # fmt: skip
-    """:func:`plan_render` once the inputs are read into ``snapshot``."""
+    """:func:`plan_render` once the inputs are read into ``snapshot``; ``sources_read()``
+    is called once the sources are (see :data:`briefing.inputs.SOURCES_READ`)."""
     from .inputs import read_input, reading
     from .manifest import build_manifest
     from .parameters import declared_parameters
@@ -329,6 +337,8 @@ def _planned(
     with reading(snapshot):
         books = load_codebooks(paths["reference"])
         sources = load_sources(paths["sources"])
+        if sources_read is not None:
+            sources_read()
         settings = read_settings(paths["settings"], books["indicators"])
         node = read_notebook(read_input(notebook), notebook)
     as_of, since = check_dates(as_of, since, sources)

@@ -55,9 +55,11 @@ class Read:
 def csv_cells(cells):
     """A column of text as Python's CSV writer writes its cells (``QUOTE_MINIMAL``): a cell
     with a comma, a quote or a line break quoted, its quotes doubled; others as they are."""
-    special = pc.match_substring_regex(cells, '[,"\r\n]')
-    if not pc.any(special).as_py():
+    whole = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+    data = arrow_bytes(whole)  # the column's text at once: most columns hold none of them
+    if not any(character in data for character in (b",", b'"', b"\r", b"\n")):
         return cells
+    special = pc.match_substring_regex(cells, '[,"\r\n]')
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
     return pc.if_else(special, quoted, cells)
 
