@@ -24,8 +24,10 @@ KEY_PACKAGES = ("briefing", "pandas", "pandera", "matplotlib", "papermill", "nbc
 
 
 def sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The hex sha256 of a file's bytes, read a block at a time (a briefing's HTML of a
+    million claims is hundreds of MB, never held)."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _files(folder: Path, prefix: str) -> dict[str, str]:
@@ -181,8 +183,11 @@ def manifest_json(manifest: dict) -> str:
 
 def write_manifest(manifest: dict, folder: Path) -> Path:
     """Add the sha256 of every file in ``folder`` and write ``folder/manifest.json``."""
-    outputs = {p.name: sha256(p) for p in sorted(folder.iterdir())
-               if p.is_file() and p.name != MANIFEST}  # fmt: skip
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name != MANIFEST]
+    with ThreadPoolExecutor(2, thread_name_prefix="hash-outputs") as pool:  # hashing: no GIL
+        outputs = {p.name: digest for p, digest in zip(files, pool.map(sha256, files), strict=True)}
     path = folder / MANIFEST
     path.write_text(manifest_json({**manifest, "outputs": outputs}), encoding="utf-8")
     return path
