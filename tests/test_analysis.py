@@ -602,7 +602,8 @@ def test_records_made_in_arrow_are_what_the_json_encoder_writes():
         "coded": pd.array([True, False, None, *[True] * (n - 3)], "boolean"),
         "grade": pd.array(["A1"] * n, "string[pyarrow]"),
     })  # fmt: skip
-    for rows in (frame, frame.iloc[2:5], frame.iloc[:0]):
+    joined = pd.concat([frame, frame], ignore_index=True)  # text columns in two chunks
+    for rows in (frame, frame.iloc[2:5], frame.iloc[:0], joined):
         expected = json.dumps(
             _records_of(rows, FIGURE_FIELDS), sort_keys=True, ensure_ascii=False,
             separators=(",", ":"),
@@ -664,3 +665,28 @@ def test_rows_sorted_by_arrow_are_in_the_order_pandas_sorts_them():
     assert dated["said"].tolist() == [
         pd.Timestamp("2024-10-03"), pd.NaT, pd.NaT, pd.Timestamp("2024-10-01")
     ]  # fmt: skip
+
+
+def test_the_facts_written_meanwhile_do_not_see_what_later_cells_change(tmp_path):
+    """The render writes the facts in a thread while later cells run: they are made from
+    copies of the scope's tables and findings (sharing their data), which a later cell's
+    change in place of the scope's own does not reach."""
+    import json
+
+    from analysts import second_analyst
+
+    from briefing import sections
+    from briefing.evidence import load_evidence
+    from briefing.facts import briefing_facts, facts_json
+
+    second_analyst(tmp_path / "data")
+    scope = sections.scope(load_evidence(tmp_path / "data"), "2024-11-25")
+    sections.bottom_line(scope)  # findings worked out before the facts cell
+    before = facts_json(briefing_facts(sections._apart(scope)))
+    apart = sections._apart(scope)
+    scope.evidence.claims.loc[:, "statement"] = "changed by a later cell"
+    scope.evidence.sources.loc[:, "title"] = "retitled by a later cell"
+    scope.memo["figures"].loc[:, "actor"] = "someone else"
+    scope.memo["bottom_line"].append("A sentence added later.")
+    assert facts_json(briefing_facts(apart)) == before
+    assert json.loads(before)["indicators"] and json.loads(before)["bottom_line"]

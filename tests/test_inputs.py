@@ -245,3 +245,42 @@ def test_a_kernel_waits_for_the_render_to_read_sources_the_cache_lacks(tmp_path,
     index.unlink()
     wait_for_sources(sources)  # no cache: at once
     assert time.monotonic() - started < 0.5 and not marker.exists()
+
+
+def test_a_render_file_that_fails_leaves_its_report_and_never_a_pending_file(tmp_path, monkeypatch):
+    """A file the kernel fails to write becomes its failed report (with the traceback when
+    there is room for it, a plain statement when not): nothing pending is left, so the
+    render stops waiting and fails. Asked twice, the file is the last one asked for."""
+    from concurrent.futures import wait
+
+    from briefing import inputs
+    from briefing.errors import NotebookExecutionError
+    from briefing.inputs import finished_render_files, write_render_file
+
+    monkeypatch.setitem(inputs._PROCESS, "folder", tmp_path)
+
+    def finished(name="*"):
+        wait([inputs._WRITER[0].submit(lambda: None)])  # the writer is done with the queue
+        finished_render_files(tmp_path, lambda: True, name)
+
+    assert write_render_file("twice.txt", lambda: ["first"])
+    assert write_render_file("twice.txt", lambda: ["second"])
+    finished()
+    assert (tmp_path / "twice.txt").read_text() == "second"
+    write_render_file("broken.txt", lambda: iter(["half", str(1 / 0)]))
+    with pytest.raises(NotebookExecutionError, match="ZeroDivisionError: division by zero"):
+        finished("broken.txt")
+    assert "Traceback" in (tmp_path / "broken.txt.failed").read_text()
+    (tmp_path / "broken.txt.failed").unlink()
+    real = Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if self.name.endswith(".failed"):
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    write_render_file("full.txt", lambda: iter(["half", str(1 / 0)]))
+    with pytest.raises(NotebookExecutionError, match="full.txt was not written: it could not"):
+        finished()
+    assert not list(tmp_path.glob("*.part"))

@@ -425,6 +425,8 @@ def test_a_file_the_kernel_fails_to_write_fails_the_render_and_keeps_the_good_on
         render_briefing(notebook=notebook, output_dir=out, data_dir=dataset)
     assert caught.value.exit_code == 3
     assert "extra.txt was not written: ZeroDivisionError: division by zero" in str(caught.value)
+    report = out / "_failed" / "2024-10-24" / "extra.txt.failed"
+    assert str(report) in str(caught.value) and "1 / 0" in report.read_text()  # kept whole
     assert sorted(p.name for p in good.iterdir()) == ["briefing-2024-10-24.pdf"]
     assert not list(out.glob(".staging-*"))
 

@@ -99,12 +99,14 @@ def header_end(data: bytes, start: int) -> int:
 
 def _cut(data: bytes, begin: int, at: int, marked: bool = True) -> int:
     """The end (after a newline) of the first record boundary at or after ``at`` (that is
-    marked, :func:`_marked`, unless ``marked`` is false), counting quote characters from
-    ``begin`` (a record boundary there); ``len(data)`` if none."""
+    marked, :func:`_marked`, unless ``marked`` is false, or lies :data:`CHUNK_BYTES` past
+    ``at``: a table whose records all start alike is still cut), counting quote characters
+    from ``begin`` (a record boundary there); ``len(data)`` if none."""
     quotes, cut = data.count(b'"', begin, at), data.find(b"\n", at)
+    anyway = at + CHUNK_BYTES
     while cut != -1:
         quotes += data.count(b'"', at, cut)
-        if quotes % 2 == 0 and (not marked or _marked(data, cut + 1)):
+        if quotes % 2 == 0 and (not marked or cut >= anyway or _marked(data, cut + 1)):
             return cut + 1
         at, cut = cut, data.find(b"\n", cut + 1)
     return len(data)

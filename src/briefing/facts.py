@@ -89,6 +89,8 @@ def _native(column: pd.Series, kind):
         native = pa.array(column.array, from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError):
         return None
+    if isinstance(native, pa.ChunkedArray):  # a column joined from several (pd.concat)
+        native = native.combine_chunks()
     return native if str(native.type) in _NATIVE.get(kind, ()) else None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import pickle
 import stat
@@ -312,6 +313,7 @@ def wait_for_sources(sources_dir: Path, poll: float = 0.02) -> None:
 #: and of the report of one it could not write (the traceback, as text).
 PENDING_SUFFIX, FAILED_SUFFIX = ".part", ".failed"
 _WRITER: list = []  # the render kernel's one writer thread (a ThreadPoolExecutor), once made
+_ASKED = itertools.count()  # each file asked for is written under a name of its own
 
 
 def write_render_file(name: str, pieces) -> bool:
@@ -319,16 +321,17 @@ def write_render_file(name: str, pieces) -> bool:
     the render's file ``name`` (:func:`render_file`) in a thread of the kernel, and return at
     once; ``False`` anywhere else (then nothing is written).
 
-    Files are written one at a time, in the order asked, while the notebook goes on; once
-    it has run, while the render lays out the PDF on the other core. Until it is written
-    whole, ``name`` + :data:`PENDING_SUFFIX` exists (made before this returns, so the
-    render knows to wait for it, :func:`finished_render_files`); then it is renamed
-    ``name``. What ``pieces`` raises is written to ``name`` + :data:`FAILED_SUFFIX`.
+    Files are written one at a time, in the order asked (the last one asked for a name is
+    the one it keeps), while the notebook goes on; once it has run, while the render lays
+    out the PDF on the other core. Until it is written whole, it is ``name.N`` +
+    :data:`PENDING_SUFFIX` (made before this returns, so the render knows to wait for it,
+    :func:`finished_render_files`); then it is renamed ``name``. If ``pieces`` raises, the
+    file becomes ``name`` + :data:`FAILED_SUFFIX`, holding the traceback when there is room.
     """
     target = render_file(name)
     if target is None:
         return False
-    pending = target.with_name(target.name + PENDING_SUFFIX)
+    pending = target.with_name(f"{target.name}.{next(_ASKED)}{PENDING_SUFFIX}")
     pending.touch()
     if not _WRITER:
         from concurrent.futures import ThreadPoolExecutor
@@ -340,7 +343,9 @@ def write_render_file(name: str, pieces) -> bool:
 
 def _write_pieces(pieces, pending: Path, target: Path) -> None:
     """Write ``pieces()`` to ``pending`` and rename it ``target`` (see
-    :func:`write_render_file`); on any error, report it beside and remove ``pending``."""
+    :func:`write_render_file`). On any error the file is renamed the failed report (which
+    takes no room: a full disk still leaves it) and the traceback written into it if it can
+    be; ``pending`` never stays behind, so the render never waits for it in vain."""
     try:
         with pending.open("w", encoding="utf-8") as out:
             out.writelines(pieces())
@@ -349,23 +354,41 @@ def _write_pieces(pieces, pending: Path, target: Path) -> None:
         import traceback
 
         failed = target.with_name(target.name + FAILED_SUFFIX)
-        failed.write_text(traceback.format_exc(), encoding="utf-8")
-        pending.unlink(missing_ok=True)
+        report = traceback.format_exc()
+        try:
+            os.replace(pending, failed)
+            failed.write_text(report, encoding="utf-8", errors="backslashreplace")
+        except OSError:
+            pass  # what is left says the file failed; the traceback did not fit
+        finally:
+            pending.unlink(missing_ok=True)
 
 
 def finished_render_files(folder: Path, alive, name: str = "*", poll: float = 0.02) -> None:
     """In the render: wait until its kernel has written the file ``name`` it began
     (:func:`write_render_file`) into ``folder``, or every one (``"*"``). ``alive()`` tells
     whether the kernel still runs. Raises :class:`~briefing.errors.NotebookExecutionError`
-    for a file the kernel could not write, or when it stopped before it had written it."""
-    while any(folder.glob(name + PENDING_SUFFIX)):
+    for a file the kernel could not write (its traceback is in the file ``name.failed``),
+    or when it stopped before it had written it."""
+    pending = f"{name}.*{PENDING_SUFFIX}"
+    began = {p.name.rsplit(".", 2)[0] for p in folder.glob(pending)}
+    while any(folder.glob(pending)):
         if not alive():
-            names = sorted(p.name[: -len(PENDING_SUFFIX)] for p in folder.glob("*.part"))
+            names = sorted({p.name.rsplit(".", 2)[0] for p in folder.glob(pending)})
             raise _unwritten(", ".join(names), "the kernel stopped before it was written")
         time.sleep(poll)
     for failed in sorted(folder.glob(name + FAILED_SUFFIX)):
-        report = failed.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        raise _unwritten(failed.name[: -len(FAILED_SUFFIX)], report[-1] if report else "")
+        raise _unwritten(failed.name[: -len(FAILED_SUFFIX)], _reason(failed))
+    for lost in sorted(n for n in began if not (folder / n).is_file()):
+        raise _unwritten(lost, "it is gone")
+
+
+def _reason(failed: Path) -> str:
+    """The last line of the traceback in a failed render file's report, or why there is none."""
+    text = failed.read_text(encoding="utf-8", errors="replace")
+    if not text.startswith("Traceback"):
+        return "it could not be written, nor why (no room left on the disk?)"
+    return text.strip().splitlines()[-1]
 
 
 def _unwritten(name: str, reason: str) -> NotebookExecutionError:

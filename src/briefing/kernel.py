@@ -58,7 +58,8 @@ class Kernel:
     A kernel takes about a second to boot and import pandas and matplotlib. Started on
     entry, it does so on another core while this process plans the render; papermill
     then executes the notebook on it. It is killed (not asked to shut down: its outputs
-    are in) right after execution, and on any error. Once killed because the data was
+    are in) once it has written the files it writes after the notebook (the listing and
+    the facts, while the PDF is laid out), and on any error. Once killed because the data was
     invalid, what papermill and nbclient log about its death ("Kernel died while waiting
     for execute reply.") is dropped: the data's problems are the message.
     """

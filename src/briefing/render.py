@@ -140,6 +140,8 @@ def render_briefing(
         The data or a parameter is not valid (nothing is written).
     NotebookExecutionError
         The notebook raised; the executed notebook is kept under ``<output_dir>/_failed``.
+        Or its kernel could not write a file it writes after the notebook (the listing, the
+        facts): that file's traceback is kept there, as ``<name>.failed``.
     ExportError
         HTML or PDF export failed.
     """
@@ -239,10 +241,14 @@ def _run(
         with step("export"):
             warm.join()
             written = staging.snapshot.parent
-            export_briefing(
-                executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal, written,
-                lambda name: finished_render_files(written, kernel.alive, name),
-            )  # fmt: skip
+            try:
+                export_briefing(
+                    executed, folder, plan.as_of, plan.manifest, known_claims, pdf, seal,
+                    written, lambda name: finished_render_files(written, kernel.alive, name),
+                )  # fmt: skip
+            except NotebookExecutionError as exc:  # a file the kernel did not write
+                kept = keep_failed_reports(written, output_dir / "_failed" / plan.as_of)
+                raise NotebookExecutionError(f"{exc}{kept}") from None
             kernel.stop_soon()
         with step("publish"):
             write_manifest(plan.manifest, folder)
@@ -615,6 +621,21 @@ def keep_failed(executed: Path, failed_dir: Path) -> Path:
     kept = failed_dir / executed.name
     shutil.copyfile(executed, kept)
     return kept
+
+
+def keep_failed_reports(written: Path, failed_dir: Path) -> str:
+    """Copy the reports of the files the kernel failed to write (their tracebacks, see
+    :func:`briefing.inputs.write_render_file`) from the render's folder ``written`` into
+    ``failed_dir``; ``"; its traceback is kept in …"`` for the message, or ``""``."""
+    from .inputs import FAILED_SUFFIX
+
+    reports = sorted(written.glob("*" + FAILED_SUFFIX))
+    if not reports:
+        return ""
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    for report in reports:
+        shutil.copyfile(report, failed_dir / report.name)
+    return f"; its traceback is kept in {failed_dir / reports[0].name}"
 
 
 VOLATILE_KEYS = ("start_time", "end_time", "duration")

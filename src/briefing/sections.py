@@ -359,7 +359,8 @@ def sources_and_claims(scope: Scope) -> str:
             )
         )
     claims = e.claims[appendix.LISTED_COLUMNS]  # only what the rows show: cheap to slice
-    every = lambda: markup.listing(_listing(claims, e.sources, keep))  # noqa: E731
+    sources = e.sources.copy(deep=False)  # written meanwhile: later cells' changes not seen
+    every = lambda: markup.listing(_listing(claims, sources, keep))  # noqa: E731
     if not write_render_file(markup.LISTING_FILE, every):
         return "".join([*parts, *every()])
     shown = claims[claims["claim_id"].isin(keep)]
@@ -416,6 +417,31 @@ def what_changed(scope: Scope) -> str:
     return "".join(parts)
 
 
+def _apart(scope: Scope) -> Scope:
+    """``scope`` with copies of its tables and of what it worked out, which share their
+    data (pandas copies on write): what a later cell changes in place, these keep as it
+    was, at no cost (the render writes the facts in a thread while later cells run)."""
+    from dataclasses import fields, replace
+
+    import pandas as pd
+
+    def apart(value):
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            return value.copy(deep=False)
+        return list(value) if isinstance(value, list) else value
+
+    def evidence_apart(evidence: Evidence) -> Evidence:
+        return replace(evidence, **{f.name: apart(getattr(evidence, f.name))
+                                    for f in fields(evidence)})  # fmt: skip
+
+    return replace(
+        scope,
+        everything=evidence_apart(scope.everything),
+        evidence=evidence_apart(scope.evidence),
+        memo={key: apart(value) for key, value in scope.memo.items()},
+    )
+
+
 def facts(scope: Scope) -> None:
     """The briefing's facts (:mod:`briefing.facts`), which the render writes as
     ``briefing-<as_of>.json``; the cell that calls this is removed from the briefing.
@@ -426,7 +452,8 @@ def facts(scope: Scope) -> None:
     """
     from .facts import FACTS_FILE, MIME_TYPE, briefing_facts, facts_pieces
 
-    if write_render_file(FACTS_FILE, lambda: facts_pieces(briefing_facts(scope))):
+    mine = _apart(scope)  # what later cells change in place, the facts do not see
+    if write_render_file(FACTS_FILE, lambda: facts_pieces(briefing_facts(mine))):
         return
     from IPython.display import display
 

@@ -348,12 +348,19 @@ def _kill(standby) -> None:
 
 
 def _traceback_of(renders: Path) -> tuple[str, ...]:
-    """The traceback of the failing cell, from the notebook a failed render kept."""
+    """The traceback of the failing cell, from the notebook a failed render kept, or of a
+    file its kernel failed to write (a ``.failed`` report), whichever it kept last."""
     import nbformat
 
-    kept = sorted((renders / "_failed").glob("*/*.ipynb"), key=lambda p: p.stat().st_mtime)
+    from ..inputs import FAILED_SUFFIX
+
+    found = [*(renders / "_failed").glob("*/*.ipynb"), *(renders / "_failed").glob(
+        f"*/*{FAILED_SUFFIX}")]  # fmt: skip
+    kept = sorted(found, key=lambda p: p.stat().st_mtime)
     if not kept:
         return ()
+    if kept[-1].suffix == FAILED_SUFFIX:
+        return tuple(kept[-1].read_text(encoding="utf-8", errors="replace").splitlines())
     try:
         notebook = nbformat.read(kept[-1], as_version=4)
     except Exception:  # a notebook half-written by a killed kernel: nothing to show
