@@ -215,14 +215,15 @@ def test_input_bytes_give_ranges_of_the_file(inputs, tmp_path):
 
 
 def test_a_kernel_waits_for_the_render_to_read_sources_the_cache_lacks(tmp_path, monkeypatch):
-    """A render's kernel that finds no sources of its folder in the cache waits until the
-    render has read them (SOURCES_READ beside the snapshot) instead of parsing them too; one
-    that finds them, or has no cache, or is no render's kernel, goes on at once."""
+    """A render's kernel that finds no sources of its folder in the cache waits while the
+    render reads them (SOURCES_READING beside the snapshot) instead of parsing them too; one
+    that finds them, or has no cache, or whose render is not reading them (a snapshot saved
+    otherwise), or that is no render's kernel, goes on at once."""
     import threading
     import time
 
     from briefing import cache, inputs
-    from briefing.inputs import SOURCES_READ, wait_for_sources
+    from briefing.inputs import SOURCES_READING, wait_for_sources
 
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -231,20 +232,23 @@ def test_a_kernel_waits_for_the_render_to_read_sources_the_cache_lacks(tmp_path,
     wait_for_sources(sources)  # no render's kernel: no wait
     monkeypatch.setitem(inputs._PROCESS, "folder", tmp_path / "render")
     (tmp_path / "render").mkdir()
-    marker = tmp_path / "render" / SOURCES_READ
-    threading.Timer(0.5, marker.touch).start()
+    wait_for_sources(sources)  # the render is reading none: no wait
+    assert time.monotonic() - started < 0.5
+    marker = tmp_path / "render" / SOURCES_READING
+    marker.touch()
+    threading.Timer(0.5, marker.unlink).start()
     wait_for_sources(sources)
-    assert marker.exists() and time.monotonic() - started >= 0.5
-    marker.unlink()
+    assert not marker.exists() and time.monotonic() - started >= 0.5
+    marker.touch()  # read again, but the cache holds them now: at once
     index = cache.SourcesCache.index_of(cache.cache_folder(), sources)
     index.parent.mkdir(parents=True)
     index.write_bytes(b"kept")
     started = time.monotonic()
-    wait_for_sources(sources)  # the cache holds them: at once
+    wait_for_sources(sources)
     monkeypatch.setenv(cache.CACHE_VARIABLE, "")
     index.unlink()
     wait_for_sources(sources)  # no cache: at once
-    assert time.monotonic() - started < 0.5 and not marker.exists()
+    assert time.monotonic() - started < 0.5
 
 
 def test_a_render_file_that_fails_leaves_its_report_and_never_a_pending_file(tmp_path, monkeypatch):

@@ -288,24 +288,25 @@ def render_file(name: str) -> Path | None:
     return folder / name if folder else None
 
 
-#: The file the render makes beside its snapshot once it has read the sources (and kept
-#: them in the cache): a kernel that finds no sources in the cache waits for it
+#: The file a render keeps beside its snapshot while it reads the sources (and keeps them
+#: in the cache): made before the snapshot is saved, removed once they are read (or its
+#: planning failed). A kernel that finds no sources in the cache waits while it is there
 #: (:func:`wait_for_sources`) rather than parse twenty thousand of them a second time.
-SOURCES_READ = "sources.read"
+SOURCES_READING = "sources.reading"
 
 
 def wait_for_sources(sources_dir: Path, poll: float = 0.02) -> None:
     """In a render's kernel, before it loads the sources: when the cache holds none of
-    ``sources_dir``, wait until the render has read them (it keeps them there, and makes
-    :data:`SOURCES_READ` once done, or once its planning failed). Anywhere else, and with
-    the cache off, return at once."""
+    ``sources_dir``, wait while the render is reading them (:data:`SOURCES_READING`).
+    Anywhere else, with the cache off, or when the render is not reading them (done, or a
+    snapshot saved otherwise), return at once."""
     from .cache import SourcesCache, cache_folder
 
-    marker = render_file(SOURCES_READ)
+    marker = render_file(SOURCES_READING)
     index = SourcesCache.index_of(cache_folder(), sources_dir)
     if marker is None or index is None or index.exists():
         return
-    while not marker.exists():
+    while marker.exists():
         time.sleep(poll)
 
 

@@ -26,6 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .errors import EnvironmentFailure, NotebookExecutionError, ParameterError, display_path
@@ -296,12 +297,12 @@ def plan_render(
     raise before anything runs.
 
     ``save_to``: where to save the snapshot for the kernel (:meth:`briefing.inputs.Snapshot.
-    save`), which is written while the sources are parsed; once they are (or planning
-    failed), :data:`briefing.inputs.SOURCES_READ` is made beside it. The claims and the analyst's
+    save`), which is written while the sources are parsed; :data:`briefing.inputs.
+    SOURCES_READING` is beside it until they are (or planning failed). The claims and the analyst's
     tables are validated later, by :func:`validate_inputs`, while the notebook executes.
     """
     from .evidence import data_paths
-    from .inputs import SOURCES_READ, take_snapshot
+    from .inputs import SOURCES_READING, take_snapshot
 
     unknown = set(overrides) - set(OVERRIDES)
     if unknown:
@@ -312,7 +313,11 @@ def plan_render(
     if not notebook.is_file():
         raise ParameterError("notebook", f"found {str(notebook)!r}; expected a notebook file")
     snapshot = take_snapshot({**paths, "notebook": notebook})
-    read = save_to.with_name(SOURCES_READ).touch if save_to is not None else None
+    read = None
+    if save_to is not None:  # the kernel waits while this is there (sources not cached)
+        reading_marker = save_to.with_name(SOURCES_READING)
+        reading_marker.touch()
+        read = partial(_remove, reading_marker)
     with ThreadPoolExecutor(1, thread_name_prefix="save-snapshot") as pool:  # disk, no GIL
         saved = pool.submit(snapshot.save, save_to) if save_to is not None else None
         try:
@@ -320,11 +325,16 @@ def plan_render(
                             overrides, signed_by, paths, snapshot, read)  # fmt: skip
         finally:
             if read is not None:
-                with suppress(OSError):  # a full disk: the snapshot fails, and reports it
-                    read()  # however planning ended: the kernel waits for no more
+                read()  # however planning ended: the kernel waits for no more
         if saved is not None:
             saved.result()
     return plan
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` if it is there (a failure to is no render's failure)."""
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _planned(
@@ -332,7 +342,7 @@ def _planned(
     snapshot, sources_read=None,
 ) -> RenderPlan:  # fmt: skip
     """:func:`plan_render` once the inputs are read into ``snapshot``; ``sources_read()``
-    is called once the sources are (see :data:`briefing.inputs.SOURCES_READ`)."""
+    is called once the sources are (see :data:`briefing.inputs.SOURCES_READING`)."""
     from .inputs import read_input, reading
     from .manifest import build_manifest
     from .parameters import declared_parameters
