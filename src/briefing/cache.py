@@ -301,8 +301,21 @@ def entry_bytes(table) -> bytes:
     options = ipc.IpcWriteOptions(compression=ENTRY_COMPRESSION)
     with ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    data = sink.getvalue()
+    return _sealed(sink.getvalue())
+
+
+def _sealed(data: bytes) -> bytes:
+    """``data`` followed by its CRC-32 (4 bytes, big-endian): a cache file's bytes."""
     return data + zlib.crc32(data).to_bytes(4, "big")
+
+
+def _unsealed(data: bytes) -> memoryview | None:
+    """The bytes :func:`_sealed` sealed, or ``None`` when the checksum does not match
+    (truncated, damaged)."""
+    view = memoryview(data)
+    if len(view) < 4 or zlib.crc32(view[:-4]) != int.from_bytes(view[-4:], "big"):
+        return None
+    return view[:-4]
 
 
 def entry_table(data: bytes, columns=None):
@@ -321,8 +334,7 @@ def entry_table(data: bytes, columns=None):
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    view = memoryview(data)
-    if len(view) < 4 or zlib.crc32(view[:-4]) != int.from_bytes(view[-4:], "big"):
+    if _unsealed(data) is None:
         raise ValueError("the entry's checksum does not match its bytes")
     body = pa.py_buffer(data).slice(0, len(data) - 4)
     if columns is None:
@@ -497,7 +509,7 @@ class SourcesCache:
 
 class DeflatedParts:
     """Parts of an attached file as deflated (:func:`briefing.export.deflated_part`), by
-    key, one file each in the cache folder: the bytes, then their CRC-32 (4 bytes, as
+    key, one file each in the cache folder, sealed with their checksum (:func:`_sealed`, as
     :func:`entry_bytes`). ``folder`` ``None``: nothing is kept."""
 
     def __init__(self, folder: Path | None):
@@ -511,14 +523,14 @@ class DeflatedParts:
             data = (self.folder / entry_name("deflated", key, DEFLATED_SUFFIX)).read_bytes()
         except OSError:
             return None
-        body, crc = data[:-4], data[-4:]
-        return body if len(data) >= 4 and zlib.crc32(body).to_bytes(4, "big") == crc else None
+        body = _unsealed(data)
+        return None if body is None else bytes(body)
 
     def put(self, key: str, deflated: bytes) -> None:
         """Keep the deflated part of ``key`` (whole or not at all)."""
         if self.folder is not None:
-            data = deflated + zlib.crc32(deflated).to_bytes(4, "big")
-            _replace(self.folder / entry_name("deflated", key, DEFLATED_SUFFIX), data)
+            name = entry_name("deflated", key, DEFLATED_SUFFIX)
+            _replace(self.folder / name, _sealed(deflated))
 
 
 DEFLATED_SUFFIX = ".deflated"

@@ -108,10 +108,7 @@ def _plain(column: pd.Series, kind) -> list:
 def _records_json(frame: pd.DataFrame, fields: dict) -> str:
     """:func:`_records_of` as the file writes it (``_encoded(records)`` without its
     brackets), built in Arrow a column at a time: no dict, no Python string per value."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .text import arrow_bytes
+    from .text import arrow_bytes, joined
 
     if len(frame) == 0:
         return ""
@@ -123,9 +120,7 @@ def _records_json(frame: pd.DataFrame, fields: dict) -> str:
             _json_of(frame, column, kind),
         ]
     pieces.append("},")
-    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, pa.large_string()) for p in pieces]
-    rows = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
-    return arrow_bytes(rows).decode("utf-8")[:-1]
+    return arrow_bytes(joined(pieces)).decode("utf-8")[:-1]
 
 
 #: What the JSON encoder escapes in text besides ``"`` and ``\``: control characters.

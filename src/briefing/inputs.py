@@ -371,12 +371,14 @@ def finished_render_files(folder: Path, alive, name: str = "*", poll: float = 0.
     whether the kernel still runs. Raises :class:`~briefing.errors.NotebookExecutionError`
     for a file the kernel could not write (its traceback is in the file ``name.failed``),
     or when it stopped before it had written it."""
-    pending = f"{name}.*{PENDING_SUFFIX}"
-    began = {p.name.rsplit(".", 2)[0] for p in folder.glob(pending)}
-    while any(folder.glob(pending)):
+
+    def pending() -> set[str]:  # the files still written: name.N.part is name's
+        return {p.name.rsplit(".", 2)[0] for p in folder.glob(f"{name}.*{PENDING_SUFFIX}")}
+
+    began = pending()
+    while still := pending():
         if not alive():
-            names = sorted({p.name.rsplit(".", 2)[0] for p in folder.glob(pending)})
-            raise _unwritten(", ".join(names), "the kernel stopped before it was written")
+            raise _unwritten(", ".join(sorted(still)), "the kernel stopped before it was written")
         time.sleep(poll)
     for failed in sorted(folder.glob(name + FAILED_SUFFIX)):
         raise _unwritten(failed.name[: -len(FAILED_SUFFIX)], _reason(failed))

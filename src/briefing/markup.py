@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from .text import arrow_bytes, obeyed_utf8, visible
+from .text import arrow_bytes, joined, obeyed_utf8, visible
 
 #: The file a render's kernel writes the appendix's listing of every claim to, and the
 #: comments around the listing in the notebook's output, which the render replaces by it.
@@ -233,7 +233,6 @@ def row_array(
     (:func:`escape_column`), so that the appendix of a million claims is made in Arrow,
     without a Python string per cell (:func:`html_of` gives a run of rows as text)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     text = pa.large_string()
     if len(frame) == 0:
@@ -253,8 +252,7 @@ def row_array(
             cells = escape_column(frame[column])
         pieces += [f"<td{css}>", cells, "</td>"]
     pieces.append("</tr>")
-    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, text) for p in pieces]
-    return pc.binary_join_element_wise(*arrays, pa.scalar("", text))
+    return joined(pieces)
 
 
 def html_of(rows, start: int = 0, end: int | None = None) -> str:

@@ -626,7 +626,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict, manager=Non
 
 
 def keep_failed(executed: Path, failed_dir: Path) -> Path:
-    """Copy a failed run's executed notebook into ``failed_dir`` for diagnosis."""
+    """Copy a failed run's executed notebook (or other report) into ``failed_dir`` for
+    diagnosis."""
     failed_dir.mkdir(parents=True, exist_ok=True)
     kept = failed_dir / executed.name
     shutil.copyfile(executed, kept)
@@ -639,13 +640,8 @@ def keep_failed_reports(written: Path, failed_dir: Path) -> str:
     ``failed_dir``; ``"; its traceback is kept in …"`` for the message, or ``""``."""
     from .inputs import FAILED_SUFFIX
 
-    reports = sorted(written.glob("*" + FAILED_SUFFIX))
-    if not reports:
-        return ""
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    for report in reports:
-        shutil.copyfile(report, failed_dir / report.name)
-    return f"; its traceback is kept in {failed_dir / reports[0].name}"
+    kept = [keep_failed(report, failed_dir) for report in sorted(written.glob("*" + FAILED_SUFFIX))]
+    return f"; its traceback is kept in {kept[0]}" if kept else ""
 
 
 VOLATILE_KEYS = ("start_time", "end_time", "duration")

@@ -359,8 +359,8 @@ def sources_and_claims(scope: Scope) -> str:
             )
         )
     claims = e.claims[appendix.LISTED_COLUMNS]  # only what the rows show: cheap to slice
-    sources = e.sources.copy(deep=False)  # written meanwhile: later cells' changes not seen
-    every = lambda: markup.listing(_listing(claims, sources, keep))  # noqa: E731
+    mine = _apart(scope).evidence  # written meanwhile: later cells' changes not seen
+    every = lambda: markup.listing(_listing(claims, mine.sources, set(keep)))  # noqa: E731
     if not write_render_file(markup.LISTING_FILE, every):
         return "".join([*parts, *every()])
     shown = claims[claims["claim_id"].isin(keep)]
@@ -428,7 +428,7 @@ def _apart(scope: Scope) -> Scope:
     def apart(value):
         if isinstance(value, (pd.DataFrame, pd.Series)):
             return value.copy(deep=False)
-        return list(value) if isinstance(value, list) else value
+        return type(value)(value) if isinstance(value, (list, set)) else value
 
     def evidence_apart(evidence: Evidence) -> Evidence:
         return replace(evidence, **{f.name: apart(getattr(evidence, f.name))

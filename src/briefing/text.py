@@ -192,6 +192,19 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+def joined(pieces):
+    """Row by row, the texts ``pieces`` hold one after the other, as an Arrow large-text
+    array: each piece an Arrow text array (a value per row) or a ``str`` (the same in
+    every row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    arrays = [p if isinstance(p, (pa.Array, pa.ChunkedArray)) else pa.scalar(p, text)
+              for p in pieces]  # fmt: skip
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", text))
+
+
 def arrow_bytes(texts, start: int = 0, end: int | None = None) -> bytes:
     """The UTF-8 of the texts ``start:end`` of an Arrow text array one after the other (a
     missing one counts as empty): a slice of its data buffer, never a Python string per

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import LIMITS, among, with_dates
+from . import LIMITS, among, sort_order, with_dates
 from .wording import capped, capped_total, day, join_names, who
 
 DENIAL_COLUMNS = [
@@ -133,12 +133,8 @@ def _first_later(denied: pd.DataFrame, asserting: pd.DataFrame) -> pd.DataFrame:
     """Per denial (in its order): ``withdrawn_by``, the first assertion of its topic and root
     said after it (by date said, then published, then claim id), and ``withdrawn_on``, the
     date said; missing when there is none."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     keys = _keys(asserting)
-    ranks = pa.table({"k": keys, "id": pa.array(asserting["claim_id"].array)})  # in Arrow:
-    order = pc.sort_indices(ranks, [("k", "ascending"), ("id", "ascending")]).to_numpy()
+    order = sort_order(asserting[["claim_id"]].assign(_k=keys), ["_k", "claim_id"])  # in Arrow:
     later = asserting[["topic", "_root", "claim_id", "said"]].iloc[order]  # no text factorized
     later = later.assign(_k=keys[order]).rename(columns={"claim_id": "withdrawn_by"})
     later = later.drop_duplicates(["topic", "_root", "_k"])
