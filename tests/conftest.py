@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -168,6 +171,25 @@ def notebook_with_cell(folder: Path, source: str, cell_id: str = "added-by-test"
     path.parent.mkdir()
     path.write_text(json.dumps(notebook), encoding="utf-8")
     return path
+
+
+@contextmanager
+def tmpfs(folder: Path, size: str):
+    """A tmpfs of ``size`` mounted on ``folder`` (root only), unmounted on exit."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    folder.mkdir()
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mount.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -131,3 +131,70 @@ def test_a_file_deflated_again_takes_the_parts_it_deflated_before(tmp_path, monk
     victim = kept[0]
     victim.write_bytes(b"damaged" + victim.read_bytes()[7:])
     assert export.Deflated.of_parts([changed], store) == export.Deflated.of(changed)
+
+
+def html_with_listing(tmp_path, listing: bytes) -> tuple[str, bytes]:
+    """A briefing's HTML whose marked listing the render replaces, and the bytes it expects."""
+    from briefing.markup import LISTING_END, LISTING_START
+
+    head, tail = "<html><body><h1>Séoul 서울</h1>", "<p>Colophon — end</p></body></html>"
+    html = f"{head}{LISTING_START}<p>printed rows</p>{LISTING_END}{tail}"
+    return html, head.encode() + listing + tail.encode()
+
+
+def test_the_html_gets_the_kernels_listing_byte_for_byte(tmp_path):
+    """The listing of every claim goes into the HTML file as it was written (by the
+    operating system's copy, never through Python), between the notebook's head and tail."""
+    from briefing.export import write_html
+
+    row = '<tr id="C1"><td>Пхеньян 평양 “quoted” &amp; more</td></tr>\n'.encode()
+    listing = row * 60_000  # several megabytes, more than any one block of a copy
+    (tmp_path / "listing.html").write_bytes(listing)
+    html, expected = html_with_listing(tmp_path, listing)
+    write_html(html, tmp_path / "listing.html", tmp_path / "briefing.html")
+    assert (tmp_path / "briefing.html").read_bytes() == expected
+    write_html(html, tmp_path / "absent.html", tmp_path / "plain.html")  # no listing: as shown
+    assert (tmp_path / "plain.html").read_text(encoding="utf-8") == html
+
+
+def test_a_listing_the_system_cannot_copy_is_copied_by_python(tmp_path):
+    """Where ``copy_file_range`` refuses (here a pipe, not a regular file), the listing is
+    copied a block at a time instead: the same bytes."""
+    import os
+    import threading
+
+    from briefing.export import append_file
+
+    data = bytes(range(256)) * 40_000
+    read_end, write_end = os.pipe()
+
+    def feed():
+        with open(write_end, "wb") as pipe:
+            pipe.write(data)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    with open(read_end, "rb") as source, (tmp_path / "out").open("wb") as out:
+        out.write(b"head:")
+        append_file(source, out)
+        out.write(b":tail")
+    feeder.join()
+    assert (tmp_path / "out").read_bytes() == b"head:" + data + b":tail"
+
+
+def test_a_listing_that_does_not_fit_on_the_disk_fails_as_a_full_disk(tmp_path):
+    """The system's copy running out of room is the render's failure (no space left on
+    the device: exit 5 in a render), not a reason to copy again another way."""
+    import errno
+
+    from conftest import tmpfs
+
+    from briefing.export import write_html
+
+    with tmpfs(tmp_path / "small", "4m") as disk:
+        listing = disk / "listing.html"
+        listing.write_bytes(b"<tr><td>row</td></tr>\n" * 130_000)  # 2.9 MB of 4
+        html, _ = html_with_listing(tmp_path, b"")
+        with pytest.raises(OSError) as raised:
+            write_html(html, listing, disk / "briefing.html")
+        assert raised.value.errno == errno.ENOSPC

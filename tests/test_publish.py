@@ -22,11 +22,11 @@ import signal
 import socket
 import subprocess
 import sys
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, fixture_claims, write_claims, write_registers, write_source
+from conftest import ROOT, fixture_claims, tmpfs, write_claims, write_registers, write_source
 
 from briefing.render import render_briefing
 
@@ -326,25 +326,6 @@ def test_output_dir_that_is_a_file_is_exit_5_in_one_line(dataset, tmp_path):
     assert result.stderr.startswith("briefing: ") and "reports" in result.stderr
     assert out.read_bytes() == b"not a folder\n"
     assert sorted(os.listdir(tmp_path)) == before
-
-
-@contextmanager
-def tmpfs(folder: Path, size: str):
-    """A tmpfs of ``size`` mounted on ``folder`` (root only), unmounted on exit."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    folder.mkdir()
-    mount = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if mount.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mount.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def test_read_only_output_folder_is_exit_5_and_keeps_the_old_briefing(dataset, tmp_path, good):

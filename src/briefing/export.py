@@ -10,7 +10,9 @@ under the ``nbconvert.exporters`` entry-point group, so
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
 import shutil
 import zlib
@@ -231,9 +233,9 @@ NOT_PRINTED = re.compile(
 def write_html(html: str, listing: Path | None, target: Path) -> None:
     """Write the briefing HTML to ``target``, with the listing of every claim that the
     render's kernel wrote to ``listing`` (:func:`briefing.sections.sources_and_claims`) in
-    place of the marked listing the notebook showed; copied as bytes (both are UTF-8), a
-    block at a time, never held in memory whole nor decoded. Without such a file or marks,
-    ``html`` as it is."""
+    place of the marked listing the notebook showed; copied as bytes (both are UTF-8) by
+    :func:`append_file`, never held in memory whole nor decoded. Without such a file or
+    marks, ``html`` as it is."""
     start = html.find(LISTING_START)
     end = html.find(LISTING_END, start)
     if listing is None or not listing.is_file() or start < 0 or end < 0:
@@ -241,8 +243,28 @@ def write_html(html: str, listing: Path | None, target: Path) -> None:
         return
     with target.open("wb") as out, listing.open("rb") as part:
         out.write(html[:start].encode("utf-8"))
-        shutil.copyfileobj(part, out, 2**20)
+        append_file(part, out)
         out.write(html[end + len(LISTING_END) :].encode("utf-8"))
+
+
+def append_file(source, out) -> None:
+    """Append the rest of ``source`` to ``out`` (files open for binary reading and
+    writing): by the operating system (``copy_file_range``, hundreds of megabytes of
+    listing never pass through Python), else, where it cannot (another file system, an
+    old kernel), a block at a time."""
+    out.flush()  # what ``out`` holds goes first: the copy writes at the file's offset
+    try:
+        while os.copy_file_range(source.fileno(), out.fileno(), 2**30):
+            pass
+    except OSError as exc:
+        if exc.errno not in _NO_FILE_RANGE:
+            raise  # no room left, say: the render's failure
+        shutil.copyfileobj(source, out, 2**20)  # from where the system's copy stopped, if it did
+
+
+#: Why ``copy_file_range`` may refuse files that are there: not one file system, not
+#: supported here, or a file it does not copy (these leave both files' offsets as they were).
+_NO_FILE_RANGE = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
 
 
 def printed_only(html: str) -> str:

@@ -110,7 +110,7 @@ def _common_row_problems(
     judgment revised on a later date keeps its id and gets a new row.
     """
     problems, frame = [], table.frame
-    known = set(claims["claim_id"].tolist())
+    known = set(_cited(table, claims).index)
     for line, row in frame.iterrows():
         missing = [c for c in split_ids(row["claim_ids"]) if c not in known]
         if missing:
@@ -132,11 +132,18 @@ def _common_row_problems(
     return problems
 
 
+def _cited(table: Table, claims: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``claims`` that ``table`` cites, indexed by ``claim_id``: the few a
+    table cites, found among a million claims without a set or an index of every id
+    (:func:`briefing.analysis.cited_rows`)."""
+    from .analysis import cited_rows
+
+    return cited_rows(claims, (split_ids(ids) for ids in table.frame["claim_ids"]))
+
+
 def _newest_claim_problems(table: Table, claims: pd.DataFrame, sources: pd.DataFrame):
     """A row may not cite only claims first known after its valid-from date."""
-    known_on = claims.set_index("claim_id")["source_id"].map(
-        sources.set_index("source_id")["published"]
-    )
+    known_on = _cited(table, claims)["source_id"].map(sources.set_index("source_id")["published"])
     for line, row in table.frame.iterrows():
         cited = [c for c in split_ids(row["claim_ids"]) if c in known_on.index]
         valid_from = parse_date(row["valid_from"])
