@@ -14,6 +14,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -259,7 +260,7 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
         if setting is not None:
             monkeypatch.setenv(cache.CACHE_VARIABLE, setting)
         if label == "warm":  # what the cold render (its process and its kernel) kept
-            kept = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in entries_in(tmp_path)}
+            kept = {p: (p.stat().st_ino, p.read_bytes()) for p in entries_in(tmp_path)}
         briefing = render_briefing(
             as_of=facts["as_of"], notebook=ROOT / "notebooks" / "briefing.ipynb",
             output_dir=tmp_path / label, data_dir=folder,
@@ -268,9 +269,10 @@ def test_a_render_through_a_warm_cache_is_the_render_without_one(tmp_path, monke
     assert any((tmp_path / "cache").glob("sources-*.arrow"))
     assert outputs["cold"] == outputs["off"]
     assert outputs["warm"] == outputs["off"]
-    # the warm render wrote nothing: its process and its kernel (which runs in notebooks/
+    # the warm render wrote nothing (each file as it was, not written again: reads mark it
+    # used, its time changes): its process and its kernel (which runs in notebooks/
     # and spells the data folder otherwise) found every source and claim already kept
-    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in entries_in(tmp_path)} == kept
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in entries_in(tmp_path)} == kept
 
 
 def entries_in(tmp_path) -> list:
@@ -321,6 +323,48 @@ def test_entries_of_another_version_of_the_code_are_removed(data):
     assert not any(path.exists() for path in stale) and other.exists()
     kept = cache_files(folder)
     assert kept and all(p.name.split("-")[1] == cache.code_key().hex()[:16] for p in kept)
+
+
+def aged(folder: Path, days: float) -> None:
+    """Make every entry in ``folder`` look last used ``days`` ago."""
+    then = time.time() - days * 86400
+    for path in cache_files(folder) + sorted(folder.glob("*.deflated")):
+        os.utime(path, (then, then))
+
+
+def test_entries_left_unused_for_weeks_are_removed_when_the_cache_next_writes(data):
+    """A table edited day after day leaves the entry of each chunk as it was: after
+    KEEP_DAYS unused it goes, when a later run writes an entry; the entries still read
+    are all there, checked again if need be (the load then equals a load without them)."""
+    _, before = warm(data)
+    folder = cache.cache_folder()
+    aged(folder, cache.KEEP_DAYS + 1)
+    header, rows = claims_rows(data)
+    at = header.index("statement")
+    rows[len(rows) // 2][at] += " (revised)"
+    write_claims_rows(data, header, rows)
+    cache._prune.cache_clear()  # as in the next render's process
+    claims, after = warm(data)
+    names = lambda found: {name for name, _ in found}  # noqa: E731
+    assert len(names(before) - names(after)) == len(names(after) - names(before)) == 1
+    assert len(after) == len(before)  # nothing piles up: the old chunk's entry is gone
+    pd.testing.assert_frame_equal(claims, uncached(data))
+    assert all(p.stat().st_mtime > time.time() - 3600 for p in cache_files(folder))
+
+
+def test_an_entry_read_is_kept_however_long_ago_it_was_written(tmp_path):
+    """Reading an entry marks it used: only the entries no run has read or written for
+    KEEP_DAYS go, whatever their age."""
+    store = cache.DeflatedParts(tmp_path)
+    store.put("read", b"deflated bytes read")
+    store.put("unread", b"deflated bytes never read again")
+    aged(tmp_path, cache.KEEP_DAYS + 1)
+    cache._prune.cache_clear()
+    assert store.get("read") == b"deflated bytes read"
+    store.put("new", b"deflated bytes")  # the first write of a run prunes
+    assert store.get("read") is not None and store.get("new") is not None
+    assert store.get("unread") is None
+    assert len(list(tmp_path.glob("*.deflated"))) == 2
 
 
 def test_a_load_of_some_columns_is_those_columns_of_the_whole_load(data):

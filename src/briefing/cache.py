@@ -33,7 +33,9 @@ import hashlib
 import io
 import json
 import os
+import time
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -255,7 +257,7 @@ class ClaimsCache:
         import pyarrow.compute as pc
 
         try:
-            data = (self.folder / entry_name("claims", chunk.key, CLAIMS_SUFFIX)).read_bytes()
+            data = _read_entry(self.folder / entry_name("claims", chunk.key, CLAIMS_SUFFIX))
             table = entry_table(data, columns)
             cited = json.loads((table.schema.metadata or {})[_SOURCES_KEY])
             if any(self.marks.get(source) != mark for source, mark in cited.items()):
@@ -469,7 +471,7 @@ class SourcesCache:
         import pyarrow as pa
 
         try:
-            rows = entry_table(self.index.read_bytes()).to_pylist()
+            rows = entry_table(_read_entry(self.index)).to_pylist()
             return {row["key"]: row for row in rows}
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return {}
@@ -520,7 +522,7 @@ class DeflatedParts:
         if self.folder is None:
             return None
         try:
-            data = (self.folder / entry_name("deflated", key, DEFLATED_SUFFIX)).read_bytes()
+            data = _read_entry(self.folder / entry_name("deflated", key, DEFLATED_SUFFIX))
         except OSError:
             return None
         body = _unsealed(data)
@@ -542,10 +544,19 @@ def entry_name(kind: str, key: str, suffix: str = ".parquet") -> str:
     return f"{kind}-{code_key().hex()[:16]}-{key}{suffix}"
 
 
+def _read_entry(path: Path) -> bytes:
+    """A cache file's bytes, the file marked used now (its time) so that :func:`_prune`
+    keeps it: what every render reads stays, whenever it was written."""
+    data = path.read_bytes()
+    with suppress(OSError):  # a folder others own: read, not marked
+        os.utime(path)
+    return data
+
+
 def _replace(target: Path, data: bytes) -> None:
     """Write a cache file whole, or not at all (a full disk or a read-only folder: render
     without keeping it); the first time, remove the entries of other versions of the code,
-    which this one never reads."""
+    which this one never reads, and those not used for :data:`KEEP_DAYS`."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         replace_file(target, data, 0o644)
@@ -554,12 +565,22 @@ def _replace(target: Path, data: bytes) -> None:
         return
 
 
+#: Days an entry of this version of the code is kept unused (neither written nor read):
+#: a table edited day after day leaves the entries of its chunks as they were, which no
+#: render reads again unless the edit is undone; without this they would pile up until
+#: ``make clean``.
+KEEP_DAYS = 14
+
+
 @functools.cache
 def _prune(folder: Path) -> None:
-    """Remove the entries in ``folder`` that another version of the code wrote (once per
-    folder and process)."""
+    """Remove the entries in ``folder`` that another version of the code wrote, and those
+    unused for :data:`KEEP_DAYS` (once per folder and process). A render reading an entry
+    meanwhile has it open, or finds it missing and checks its chunk again."""
     mine = code_key().hex()[:16]
+    stale = time.time() - KEEP_DAYS * 86400
     suffixes = (".parquet", ENTRY_SUFFIX, DEFLATED_SUFFIX)
     for path in [path for suffix in suffixes for path in folder.glob(f"*-*-*{suffix}")]:
-        if path.name.split("-")[1] != mine:
-            path.unlink(missing_ok=True)
+        with suppress(OSError):  # gone meanwhile: another render pruned it
+            if path.name.split("-")[1] != mine or path.stat().st_mtime < stale:
+                path.unlink(missing_ok=True)
