@@ -453,9 +453,10 @@ class SourcesCache:
     entries used (a folder's index holds its current sources only).
     """
 
-    def __init__(self, folder: Path | None, sources_dir: Path):
+    def __init__(self, folder: Path | None, sources_dir: Path, fields=()):
         self.index = self.index_of(folder, sources_dir)
-        self.entries = self._read()
+        self.fields = tuple(fields)
+        self.table = self._read()
         self.used: dict[str, dict] = {}
 
     @staticmethod
@@ -464,17 +465,25 @@ class SourcesCache:
         name = hashlib.sha256(str(Path(sources_dir).resolve()).encode()).hexdigest()[:32]
         return folder / entry_name("sources", name, ENTRY_SUFFIX) if folder else None
 
-    def _read(self) -> dict[str, dict]:
-        """The index's entries by key ({} when there is none or it cannot be read)."""
+    def _read(self):
+        """The index as an Arrow table (``None`` when there is none, it cannot be read or
+        it lacks a column of :attr:`fields`)."""
         if self.index is None:
-            return {}
+            return None
         import pyarrow as pa
 
         try:
-            rows = entry_table(_read_entry(self.index)).to_pylist()
-            return {row["key"]: row for row in rows}
+            table = entry_table(_read_entry(self.index))
         except (OSError, KeyError, ValueError, pa.ArrowException):
-            return {}
+            return None
+        wanted = {"key", "meta", "key_lines", "text", *map(_field, self.fields)}
+        return table if wanted <= set(table.column_names) else None
+
+    @functools.cached_property
+    def entries(self) -> dict[str, dict]:
+        """The index's entries by key ({} when there is none)."""
+        rows = self.table.to_pylist() if self.table is not None else []
+        return {row["key"]: row for row in rows}
 
     @staticmethod
     def key(name: str, data: bytes) -> str:
@@ -496,8 +505,29 @@ class SourcesCache:
 
     def put(self, key: str, meta: dict, key_lines: dict, text: str) -> None:
         """Keep a source that had no problem."""
+        fields = {_field(name): _plain(meta.get(name, "")) for name in self.fields}
         self.used[key] = {"key": key, "meta": json.dumps(meta),
-                          "key_lines": json.dumps(key_lines), "text": text}  # fmt: skip
+                          "key_lines": json.dumps(key_lines), "text": text, **fields}  # fmt: skip
+
+    def rows_of(self, keys: list[str]):
+        """The entries of ``keys``, in that order, as an Arrow table of the :attr:`fields`
+        (each a column named as the field) and ``text``: the sources, read a column at a
+        time, never a row at a time. ``None`` unless the index holds these keys and no
+        other (else :meth:`get` and :meth:`keep` bring it up to date) and every field of
+        every one is text."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.table is None or len(keys) != self.table.num_rows:
+            return None
+        at = pc.index_in(pa.array(keys, pa.string()), value_set=self.table["key"])
+        if at.null_count or len(pc.unique(at)) != len(keys):
+            return None
+        rows = self.table.take(at)
+        columns = {name: rows[_field(name)] for name in self.fields}
+        if any(column.null_count for column in columns.values()):
+            return None
+        return pa.table({**columns, "text": rows["text"]})
 
     def keep(self) -> None:
         """Write the index of the entries used, when it differs from the one read."""
@@ -507,6 +537,17 @@ class SourcesCache:
 
         rows = [self.used[key] for key in sorted(self.used)]
         _replace(self.index, entry_bytes(pa.Table.from_pylist(rows)))
+
+
+def _field(name: str) -> str:
+    """The index's column of a source's field ``name``."""
+    return f"field:{name}"
+
+
+def _plain(value) -> str | None:
+    """A field's value as the index keeps it in its column: text only (``None``: a value
+    of another kind, which only the source's ``meta`` holds as it is)."""
+    return value if isinstance(value, str) else None
 
 
 class DeflatedParts:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SOURCE_COLUMNS = [*REQUIRED_KEYS, *OPTIONAL_KEYS, "text", "path"]
+#: A source's fields, each a column of the sources' frame.
+FIELDS = REQUIRED_KEYS + OPTIONAL_KEYS
 
 
 @dataclass
@@ -234,7 +236,7 @@ def read_sources(sources_dir: Path | str, cached: bool = True) -> list[SourceFil
     paths = list_inputs(sources_dir, PATTERNS["sources"])
     if not paths:
         raise SourceValidationError([Problem(folder, 0, "", "no source files (*.md) found")])
-    store = SourcesCache(cache_folder() if cached else None, sources_dir)
+    store = SourcesCache(cache_folder() if cached else None, sources_dir, FIELDS)
     sources, problems = [], []
     for path in paths:
         source, found = _cached_source(store, path, f"{folder}/{path.name}")
@@ -285,14 +287,41 @@ def load_sources(sources_dir: Path | str) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows = [
-        {**{key: source.meta.get(key, "") for key in REQUIRED_KEYS + OPTIONAL_KEYS},
-         "text": source.text, "path": source.path}
-        for source in read_sources(sources_dir)
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+    frame = _indexed_sources(Path(sources_dir))
+    if frame is None:  # a source new, changed, gone or with a problem: each checked
+        rows = [
+            {**{key: source.meta.get(key, "") for key in FIELDS},
+             "text": source.text, "path": source.path}
+            for source in read_sources(sources_dir)
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
     frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%d")
     return frame.sort_values("source_id", ignore_index=True)
+
+
+def _indexed_sources(sources_dir: Path):
+    """The sources' frame (as :func:`load_sources` makes it, unsorted, ``published`` as
+    text) from the cache's index, a column at a time, when every source in the folder is
+    in it as it is now and nothing else is (:meth:`briefing.cache.SourcesCache.rows_of`);
+    else ``None``. Each file is still read (from the render's snapshot) and hashed."""
+    import pandas as pd
+
+    store = SourcesCache(cache_folder(), sources_dir, FIELDS)
+    paths = list_inputs(sources_dir, PATTERNS["sources"])
+    if store.table is None or not paths:
+        return None
+    try:
+        keys = [store.key(path.name, read_input(path)) for path in paths]
+    except UnreadableInputError:
+        return None
+    rows = store.rows_of(keys)
+    if rows is None:
+        return None
+    folder = display_path(sources_dir)
+    frame = rows.to_pandas()
+    named = [f"{folder}/{path.name}" for path in paths]
+    frame["path"] = pd.Series(named, dtype=frame["text"].dtype)
+    return frame[SOURCE_COLUMNS]
 
 
 def published_dates(sources_dir: Path | str) -> list[str]:
