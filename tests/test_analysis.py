@@ -690,3 +690,67 @@ def test_the_facts_written_meanwhile_do_not_see_what_later_cells_change(tmp_path
     scope.memo["bottom_line"].append("A sentence added later.")
     assert facts_json(briefing_facts(apart)) == before
     assert json.loads(before)["indicators"] and json.loads(before)["bottom_line"]
+
+
+def test_rows_grouped_into_lists_are_pandas_groupby_lists():
+    """:func:`briefing.analysis.grouped_lists` (codes and one stable sort) gives what
+    ``groupby(keys, sort=True)[column].agg(list)`` gives: groups in key order, values in
+    table order, rows with a missing key left out; Hangul and accents sort as pandas does."""
+    import random
+
+    from briefing.analysis import grouped_lists
+
+    pick = random.Random(20).choice
+    keys = ["claim_date", "actor", "claimant_country"]
+    for size in [0, 1, 2, 7, 60, 500] * 8:
+        frame = pd.DataFrame(
+            {
+                "claim_date": pd.to_datetime(
+                    [pick(["2024-10-01", "2024-10-02", None, "2023-01-05"]) for _ in range(size)]
+                ),
+                "actor": pd.Series(
+                    [
+                        pick(["Kirby", "김정은", "Zelensky", "", None, "Ägypten", "a"])
+                        for _ in range(size)
+                    ],
+                    dtype="str",
+                ),  # fmt: skip
+                "claimant_country": pd.Series(
+                    [pick(["US", "KP", None, "UA"]) for _ in range(size)], dtype="str"
+                ),
+                "claim_id": pd.Series([f"C{i:04d}" for i in range(size)], dtype="str"),
+            },
+            index=[pick(range(10**6)) for _ in range(size)],
+        )
+        expected = frame.groupby(keys, sort=True)["claim_id"].agg(list).reset_index()
+        found = grouped_lists(frame, keys, "claim_id")
+        pd.testing.assert_frame_equal(found, expected, check_dtype=len(expected) > 0)
+
+
+def test_the_highest_and_lowest_figures_are_the_ends_of_a_stable_sort():
+    """The highest comparable upper bound (the latest of equals, and the last in table
+    order of those), the lowest lower bound (the earliest, the first): as a stable sort of
+    the comparable figures by bound, then date, would give them, ties and gaps included."""
+    import random
+
+    pick = random.Random(3).choice
+    for size in [1, 2, 5, 40, 300] * 6:
+        figs = pd.DataFrame(
+            {
+                "claim_id": [f"C{i:04d}" for i in range(size)],
+                "quantity_low": [pick([100, 200, 200, None]) for _ in range(size)],
+                "quantity_high": [pick([300, 400, 400, None]) for _ in range(size)],
+                "said": pd.to_datetime([pick(["2024-10-01", "2024-10-02"]) for _ in range(size)]),
+                "info_credibility": [pick([1, 2, 5, 6, None]) for _ in range(size)],
+                "coded": [pick([False, False, True]) for _ in range(size)],
+            },
+            index=[pick(range(10**6)) for _ in range(size)],
+        )
+        usable = figs[(figs["info_credibility"].fillna(0) < 5) & ~figs["coded"]]
+        for bound, end, found in (("quantity_high", -1, figures.highest(figs)),
+                                  ("quantity_low", 0, figures.lowest(figs))):  # fmt: skip
+            stated = usable[usable[bound].notna()].sort_values([bound, "said"], kind="stable")
+            if stated.empty:
+                assert found is None
+            else:
+                pd.testing.assert_series_equal(found, stated.iloc[end])

@@ -111,6 +111,27 @@ def sort_order(frame: pd.DataFrame, by, ascending=True):
     return pc.sort_indices(keys, sort_keys=sort_keys).to_numpy()  # missing last, as pandas
 
 
+def grouped_lists(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
+    """``frame.groupby(keys, sort=True)[column].agg(list).reset_index()``: a row per
+    group, in the keys' order, and the list of its ``column`` values in table order (rows
+    with a missing key left out); grouped by the keys' codes and one stable sort, not a
+    Python call per group (tens of thousands of groups at a million claims)."""
+    import numpy as np
+
+    codes = [pd.factorize(frame[key], sort=True)[0] for key in keys]
+    present = np.flatnonzero(np.logical_and.reduce([code >= 0 for code in codes]))
+    order = present[np.lexsort([code[present] for code in reversed(codes)])]
+    ordered = np.stack([code[order] for code in codes])
+    changes = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
+    starts = np.flatnonzero(np.concatenate([[len(order) > 0], changes]))
+    values = frame[column].iloc[order].tolist()
+    ends = [*starts[1:].tolist(), len(order)][: len(starts)]
+    grouped = frame[keys].iloc[order[starts]].reset_index(drop=True)
+    lists = [values[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+    grouped[column] = pd.Series(lists, dtype=object)
+    return grouped
+
+
 def sort_rows(frame: pd.DataFrame, by, ascending=True) -> pd.DataFrame:
     """``frame.sort_values(by, ascending=ascending, kind="stable")``, by :func:`sort_order`."""
     return frame.iloc[sort_order(frame, by, ascending)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import grouped_lists
+
 
 def timeline(
     events: pd.DataFrame, claims: pd.DataFrame, recent_days: int | None = None
@@ -36,7 +38,7 @@ def timeline(
     if recent_days is not None:  # only the statements a capped timeline can show
         days = dated["claim_date"].drop_duplicates().sort_values().iloc[-recent_days:]
         dated = dated[dated["claim_date"].isin(days)]
-    said = dated.groupby(keys, sort=True)["claim_id"].agg(list).reset_index()
+    said = grouped_lists(dated, keys, "claim_id")
     rows += [
         {
             "date": day,
