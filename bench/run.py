@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,9 @@ PREVIEW_RSS_GROWTH_MB = 50  # over all the edits, below
 SCALE_TIME_FACTOR = 3.0  # render time at most this times ours' median
 SCALE_RSS_LIMIT_MB = 1.5 * 1024  # 1.5 GB
 SCALE_PAGES_BELOW = 30
+#: Renders of each data set in the Scale and Million sections, the median reported: one
+#: run on this kind of machine varied by a fifth from the next.
+SCALE_REPEATS = 3
 OTHER_LOAD_WARNING = 0.15  # other processes' CPU, as a share of one core, worth a warning
 PACKAGES = [
     "briefing",
@@ -124,6 +127,7 @@ class Measurement:
     timed_out: bool = False
     cpu_s: float = 0.0  # user + system CPU of the command and its children (GNU time)
     other_cpu_s: float = 0.0  # CPU the rest of the machine used meanwhile (from /proc/stat)
+    runs: tuple[float, ...] = ()  # each run's seconds, when this is the typical of several
 
     @property
     def other_load(self) -> float | None:
@@ -133,6 +137,28 @@ class Measurement:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def typical(measured: list[Measurement]) -> Measurement:
+    """The run of median time of several runs of one command (the first that failed, if
+    one did), with the largest peak RSS of them all and every run's seconds (``runs``)."""
+    failed = [m for m in measured if not m.ok]
+    if failed:
+        return failed[0]
+    middle = sorted(measured, key=lambda m: m.seconds)[len(measured) // 2]
+    return replace(
+        middle,
+        rss_kb=max((m.rss_kb or 0 for m in measured), default=None) or None,
+        tree_kb=max((m.tree_kb or 0 for m in measured), default=None) or None,
+        runs=tuple(m.seconds for m in measured),
+    )
+
+
+def spread(m: Measurement) -> str:
+    """A typical run's seconds and, when there were several, their range: ``7.88 (7.5–8.9)``."""
+    if len(m.runs) < 2:
+        return secs(m.seconds)
+    return f"{secs(m.seconds)} ({secs(min(m.runs))}–{secs(max(m.runs))})"
 
 
 def machine_busy_seconds() -> float:
@@ -473,6 +499,11 @@ class Bench:
     scale_error: str | None = None
     series: dict = field(default_factory=dict)
     million: dict = field(default_factory=dict)
+
+    @property
+    def repeats(self) -> int:
+        """Renders of each size in the Scale and Million sections: one in a quick run."""
+        return 1 if self.quick else SCALE_REPEATS
     profile: dict = field(default_factory=dict)
     critical: list[tuple[Measurement, dict]] = field(default_factory=list)
     preview: dict = field(default_factory=dict)
@@ -629,29 +660,28 @@ class Bench:
             row["as_of"] = newest_source_date(data / "sources")
             out = self.fresh(f"scale-{n}")
             log(f"scale {n}: rendering {row['sources']} sources as of {row['as_of']}")
-            self.cold_cache()
             argv = [
                 BRIEFING, "render", "--data-dir", data, "--claims", data / "claims.csv",
                 "--sources", data / "sources", "--judgments", data / "judgments.csv",
                 "--output-dir", out, "--as-of", row["as_of"],
             ]  # fmt: skip
-            result = run_timed(
-                argv,
-                ROOT,
-                self.work / f"scale-{n}.log",
-                timeout=self.scale_timeout,
-                memory_cap_kb=self.memory_cap_kb,
-            )
-            row["m"] = result
-            if result.ok:  # again, after one claim changed, with the cache it filled
-                change_one_claim(data / "claims.csv")
-                row["changed"] = run_timed(
-                    argv,
-                    ROOT,
-                    self.work / f"scale-{n}.log",
-                    timeout=self.scale_timeout,
-                    memory_cap_kb=self.memory_cap_kb,
-                )
+            colds, changes = [], []
+            for _ in range(self.repeats):  # each: from an empty cache, then one claim changed
+                self.cold_cache()
+                colds.append(
+                    run_timed(argv, ROOT, self.work / f"scale-{n}.log",
+                              timeout=self.scale_timeout, memory_cap_kb=self.memory_cap_kb)
+                )  # fmt: skip
+                if not colds[-1].ok:
+                    break
+                change_one_claim(data / "claims.csv")  # again, with the cache it filled
+                changes.append(
+                    run_timed(argv, ROOT, self.work / f"scale-{n}.log",
+                              timeout=self.scale_timeout, memory_cap_kb=self.memory_cap_kb)
+                )  # fmt: skip
+            result = row["m"] = typical(colds)
+            if changes:
+                row["changed"] = typical(changes)
             row["pages"], row["pdf_bytes"] = pdf_facts(
                 out / row["as_of"] / f"briefing-{row['as_of']}.pdf"
             )
@@ -681,35 +711,46 @@ class Bench:
             "--sources DIR/sources --judgments DIR/judgments.csv --output-dir TMP --as-of NEWEST",
         ]
         out = self.fresh("million")
-        self.cold_cache()
-        for label, claims in (
+        runs = (
             ("CSV, cold", data / "claims.csv"),
             ("CSV, one claim changed", data / "claims.csv"),
             ("Parquet, cold", data / "claims.parquet"),
             ("Parquet, one claim changed", data / "claims.parquet"),
-        ):
-            if label == "CSV, one claim changed":
-                change_one_claim(claims)  # the cache holds what the cold run checked
-            if label == "Parquet, cold":
-                self.cold_cache()
-            if label == "Parquet, one claim changed":
-                change_one_parquet_claim(data / "claims.csv", claims)
-            log(f"million: {n:,} claims, {label}")
-            result = run_timed(
-                [BRIEFING, "-q", "render", "--data-dir", data, "--claims", claims, "--sources",
-                 data / "sources", "--judgments", data / "judgments.csv", "--output-dir", out,
-                 "--as-of", as_of],
-                ROOT,
-                self.work / f"million-{len(self.million['runs'])}.log",
-                timeout=self.scale_timeout,
-                memory_cap_kb=max(self.memory_cap_kb, MILLION_MEMORY_CAP_KB),
-            )  # fmt: skip
-            pages, size = pdf_facts(out / as_of / f"briefing-{as_of}.pdf")
-            self.million["runs"].append((label, result, pages, size, folder_bytes(out / as_of)))
-            log(f"million {label}: {secs(result.seconds)} s, tree {mb(result.tree_kb)} MB")
-            if not result.ok:
-                self.problem(f"million {label}", result.error, crash=not result.timed_out)
+        )
+        measured: dict[str, list] = {label: [] for label, _ in runs}
+        failed = False
+        for _ in range(self.repeats):
+            for label, claims in runs:
+                if label.endswith("cold"):
+                    self.cold_cache()
+                if label == "CSV, one claim changed":
+                    change_one_claim(claims)  # the cache holds what the cold run checked
+                if label == "Parquet, one claim changed":
+                    change_one_parquet_claim(data / "claims.csv", claims)
+                log(f"million: {n:,} claims, {label}")
+                result = run_timed(
+                    [BRIEFING, "-q", "render", "--data-dir", data, "--claims", claims,
+                     "--sources", data / "sources", "--judgments", data / "judgments.csv",
+                     "--output-dir", out, "--as-of", as_of],
+                    ROOT,
+                    self.work / f"million-{label.replace(', ', '-').replace(' ', '-')}.log",
+                    timeout=self.scale_timeout,
+                    memory_cap_kb=max(self.memory_cap_kb, MILLION_MEMORY_CAP_KB),
+                )  # fmt: skip
+                pages, size = pdf_facts(out / as_of / f"briefing-{as_of}.pdf")
+                measured[label].append((result, pages, size, folder_bytes(out / as_of)))
+                log(f"million {label}: {secs(result.seconds)} s, tree {mb(result.tree_kb)} MB")
+                if not result.ok:
+                    self.problem(f"million {label}", result.error, crash=not result.timed_out)
+                    failed = True
+                    break
+            if failed:
                 break
+        for label, found in measured.items():
+            if found:
+                _, pages, size, outputs = found[-1]
+                result = typical([m for m, *_ in found])
+                self.million["runs"].append((label, result, pages, size, outputs))
         self.discard(out, True)
         self.discard(data, True)
 
@@ -1023,10 +1064,11 @@ def scale_section(bench: Bench, ours: float | None) -> list[str]:
         "",
         "## Scale",
         "",
-        "Synthetic data sets from `bench/synth.py` (seed 0), one render each as of the "
-        "newest source date, no warm-up, with an empty claims cache; then again after one "
-        "claim's statement changed, with the cache that render filled. Limits (on the first "
-        "render): time ≤ "
+        "Synthetic data sets from `bench/synth.py` (seed 0), rendered as of the newest "
+        "source date, no warm-up, with an empty claims cache; then again after one claim's "
+        "statement changed, with the cache that render filled; "
+        f"{bench.repeats} time(s) each, the median shown (the range in brackets; peak RSS: "
+        "the largest). Limits (on the first render): time ≤ "
         + (
             f"{limit_s:.1f} s ({SCALE_TIME_FACTOR:g}× ours' median)"
             if limit_s
@@ -1064,9 +1106,10 @@ def scale_section(bench: Bench, ours: float | None) -> list[str]:
         share = f"{again / m.seconds:.2f}" if again and m.ok and m.seconds else "–"
         lines.append(
             f"| {row['claims']:,} | {row['sources']:,} | {row['synth_s']:.1f} | "
-            f"{secs(m.seconds)}{' (stopped)' if m.timed_out else ''} | {mb(m.rss_kb)} | "
+            f"{spread(m)}{' (stopped)' if m.timed_out else ''} | {mb(m.rss_kb)} | "
             f"{mb(m.tree_kb)} | {load([m])} | {pages if pages is not None else '–'} | "
-            f"{'–' if size is None else f'{size / 1024**2:.2f}'} | {secs(again)} | {share} | "
+            f"{'–' if size is None else f'{size / 1024**2:.2f}'} | "
+            f"{spread(changed) if again else '–'} | {share} | "
             f"{verdict(time_ok)} | {verdict(rss_ok)} | {verdict(pages_ok)} |"
         )
     notes = [
@@ -1093,8 +1136,9 @@ def million_section(bench: Bench) -> list[str]:
         "one claim's statement changed (a row in the middle of the table, made longer; the "
         "cache the cold render filled), then the same two "
         "from Parquet (the file written again after the change, as a feed rewrites it). Tree "
-        "RSS is the peak of the render and its kernel "
-        "together. Targets (issue 20): cold ≤ "
+        "RSS is the peak of the render and its kernel together; each of the four runs "
+        f"{bench.repeats} time(s) over, in turn, the median shown (the range in brackets; "
+        "tree RSS: the largest). Targets (issue 20): cold ≤ "
         f"{MILLION_OVER_100K:g}× the {base['claims']:,}-claim render of the Scale section "
         f"({secs(base_s)} s), tree RSS ≤ {MILLION_TREE_GB:g} GB, ≤ {MILLION_PAGES} pages; "
         f"after one changed claim ≤ {MILLION_CHANGED_OVER_COLD:g}× cold."
@@ -1118,7 +1162,7 @@ def million_section(bench: Bench) -> list[str]:
         rss_ok = None if m.tree_kb is None else m.tree_kb / 1024**2 <= MILLION_TREE_GB
         pages_ok = None if pages is None else pages <= MILLION_PAGES
         lines.append(
-            f"| {label} | {secs(m.seconds)} | {m.cpu_s:.1f} | {mb(m.tree_kb)} | "
+            f"| {label} | {spread(m)} | {m.cpu_s:.1f} | {mb(m.tree_kb)} | "
             f"{pages if pages is not None else '–'} | "
             f"{'–' if size is None else f'{size / 1024**2:.1f}'} | {outputs / 1024**2:.0f} | "
             f"{verdict(time_ok)} | {verdict(rss_ok)} | {verdict(pages_ok)} |"
