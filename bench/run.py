@@ -38,6 +38,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,8 +149,8 @@ def typical(measured: list[Measurement]) -> Measurement:
     middle = sorted(measured, key=lambda m: m.seconds)[len(measured) // 2]
     return replace(
         middle,
-        rss_kb=max((m.rss_kb or 0 for m in measured), default=None) or None,
-        tree_kb=max((m.tree_kb or 0 for m in measured), default=None) or None,
+        rss_kb=max(m.rss_kb or 0 for m in measured) or None,
+        tree_kb=max(m.tree_kb or 0 for m in measured) or None,
         runs=tuple(m.seconds for m in measured),
     )
 
@@ -499,11 +500,6 @@ class Bench:
     scale_error: str | None = None
     series: dict = field(default_factory=dict)
     million: dict = field(default_factory=dict)
-
-    @property
-    def repeats(self) -> int:
-        """Renders of each size in the Scale and Million sections: one in a quick run."""
-        return 1 if self.quick else SCALE_REPEATS
     profile: dict = field(default_factory=dict)
     critical: list[tuple[Measurement, dict]] = field(default_factory=list)
     preview: dict = field(default_factory=dict)
@@ -511,6 +507,11 @@ class Bench:
     counter: int = 0
     keep: bool = False
     tree_at_start: str = ""
+
+    @property
+    def repeats(self) -> int:
+        """Renders of each size in the Scale and Million sections: one in a quick run."""
+        return 1 if self.quick else SCALE_REPEATS
 
     def discard(self, folder: Path, ok: bool) -> None:
         """Delete a run's outputs, unless it failed and ``--keep`` was given."""
@@ -665,20 +666,16 @@ class Bench:
                 "--sources", data / "sources", "--judgments", data / "judgments.csv",
                 "--output-dir", out, "--as-of", row["as_of"],
             ]  # fmt: skip
+            log_path, cap = self.work / f"scale-{n}.log", self.memory_cap_kb
+            render = partial(run_timed, argv, ROOT, log_path, self.scale_timeout, cap)
             colds, changes = [], []
             for _ in range(self.repeats):  # each: from an empty cache, then one claim changed
                 self.cold_cache()
-                colds.append(
-                    run_timed(argv, ROOT, self.work / f"scale-{n}.log",
-                              timeout=self.scale_timeout, memory_cap_kb=self.memory_cap_kb)
-                )  # fmt: skip
+                colds.append(render())
                 if not colds[-1].ok:
                     break
                 change_one_claim(data / "claims.csv")  # again, with the cache it filled
-                changes.append(
-                    run_timed(argv, ROOT, self.work / f"scale-{n}.log",
-                              timeout=self.scale_timeout, memory_cap_kb=self.memory_cap_kb)
-                )  # fmt: skip
+                changes.append(render())
             result = row["m"] = typical(colds)
             if changes:
                 row["changed"] = typical(changes)

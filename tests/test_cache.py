@@ -305,6 +305,14 @@ def test_sources_through_the_cache_are_the_sources_read_afresh(data):
     ]
 
 
+def indexed(folder: Path):
+    """The sources of ``folder`` as the cache's index alone gives them, or ``None``."""
+    from briefing import sources
+
+    store = cache.SourcesCache(cache.cache_folder(), folder, sources.FIELDS)
+    return sources._indexed_sources(store, folder)
+
+
 def test_unchanged_sources_come_from_the_index_a_column_at_a_time(data):
     """When every source file is in the index as it is now, and nothing else is, the
     sources' frame is made from the index's columns (no source read row by row): the
@@ -315,29 +323,29 @@ def test_unchanged_sources_come_from_the_index_a_column_at_a_time(data):
     folder = data / "sources"
     with cache_off():
         afresh = sources.load_sources(folder)
-    assert sources._indexed_sources(folder) is None  # no index yet
+    assert indexed(folder) is None  # no index yet
     pd.testing.assert_frame_equal(sources.load_sources(folder), afresh)
-    assert sources._indexed_sources(folder) is not None
+    assert indexed(folder) is not None
     pd.testing.assert_frame_equal(sources.load_sources(folder), afresh)
     gone = sorted(folder.glob("*.md"))[2]
     text = gone.read_bytes()
     gone.unlink()
-    assert sources._indexed_sources(folder) is None  # the index holds one more
+    assert indexed(folder) is None  # the index holds one more
     with cache_off():
         fewer = sources.load_sources(folder)
     assert len(fewer) == len(afresh) - 1
     pd.testing.assert_frame_equal(sources.load_sources(folder), fewer)
-    assert sources._indexed_sources(folder) is not None  # the index brought up to date
+    assert indexed(folder) is not None  # the index brought up to date
     pd.testing.assert_frame_equal(sources.load_sources(folder), fewer)
     gone.write_bytes(text)  # back, and another source's text changed
     changed = sorted(folder.glob("*.md"))[5]
     changed.write_text(changed.read_text(encoding="utf-8") + "\nA paragraph added.\n")
-    assert sources._indexed_sources(folder) is None
+    assert indexed(folder) is None
     with cache_off():
         edited = sources.load_sources(folder)
     assert "A paragraph added." in edited["text"].iloc[5] and len(edited) == len(afresh)
     pd.testing.assert_frame_equal(sources.load_sources(folder), edited)
-    assert sources._indexed_sources(folder) is not None
+    assert indexed(folder) is not None
 
 
 def test_entries_of_another_version_of_the_code_are_removed(data):

@@ -102,15 +102,16 @@ def _date_rule(blank: str = ""):
 
 
 def _common_row_problems(
-    table: Table, id_column: str, claims: pd.DataFrame, version_column: str = ""
+    table: Table, id_column: str, cited: pd.DataFrame, version_column: str = ""
 ) -> list[Problem]:
-    """Unique ids and cited claims that exist, for any of the analyst's tables.
+    """Unique ids and cited claims that exist, for any of the analyst's tables (``cited``:
+    the claims it cites that there are, :func:`_cited`).
 
     With ``version_column`` (e.g. ``valid_from``), an id may recur once per version: a
     judgment revised on a later date keeps its id and gets a new row.
     """
     problems, frame = [], table.frame
-    known = set(_cited(table, claims).index)
+    known = set(cited.index)
     for line, row in frame.iterrows():
         missing = [c for c in split_ids(row["claim_ids"]) if c not in known]
         if missing:
@@ -141,9 +142,10 @@ def _cited(table: Table, claims: pd.DataFrame) -> pd.DataFrame:
     return cited_rows(claims, (split_ids(ids) for ids in table.frame["claim_ids"]))
 
 
-def _newest_claim_problems(table: Table, claims: pd.DataFrame, sources: pd.DataFrame):
-    """A row may not cite only claims first known after its valid-from date."""
-    known_on = _cited(table, claims)["source_id"].map(sources.set_index("source_id")["published"])
+def _newest_claim_problems(table: Table, cited: pd.DataFrame, sources: pd.DataFrame):
+    """A row may not cite only claims first known after its valid-from date (``cited``:
+    the claims the table cites, :func:`_cited`)."""
+    known_on = cited["source_id"].map(sources.set_index("source_id")["published"])
     for line, row in table.frame.iterrows():
         cited = [c for c in split_ids(row["claim_ids"]) if c in known_on.index]
         valid_from = parse_date(row["valid_from"])
@@ -170,8 +172,9 @@ def check_judgments(table: Table, evidence_claims, sources, books) -> list[Probl
     problems = check_table(table, rules)
     if table.frame.empty or not set(JUDGMENT_COLUMNS) <= set(table.header):
         return problems
-    problems += _common_row_problems(table, "judgment_id", evidence_claims, "valid_from")
-    problems += _newest_claim_problems(table, evidence_claims, sources)
+    cited = _cited(table, evidence_claims)
+    problems += _common_row_problems(table, "judgment_id", cited, "valid_from")
+    problems += _newest_claim_problems(table, cited, sources)
     terms = estimative_terms(books["estimative_words"])
     for line, row in table.frame.iterrows():
         for message in wording_problems(row["text"], row["likelihood"], terms):
@@ -199,8 +202,9 @@ def check_gaps(table: Table, claims, sources, books) -> list[Problem]:
     problems = check_table(table, rules)
     if table.frame.empty or not set(GAP_COLUMNS) <= set(table.header):
         return problems
-    problems += _common_row_problems(table, "gap_id", claims)
-    problems += _newest_claim_problems(table, claims, sources)
+    cited = _cited(table, claims)
+    problems += _common_row_problems(table, "gap_id", cited)
+    problems += _newest_claim_problems(table, cited, sources)
     return problems + _order_problems(table, "valid_from", "closed_on", "closed_on")
 
 
@@ -216,7 +220,7 @@ def check_events(table: Table, claims, sources, books) -> list[Problem]:
     problems = check_table(table, rules)
     if table.frame.empty or not set(EVENT_COLUMNS) <= set(table.header):
         return problems
-    return problems + _common_row_problems(table, "event_id", claims)
+    return problems + _common_row_problems(table, "event_id", _cited(table, claims))
 
 
 def with_blank_columns(table: Table, names: tuple[str, ...]) -> Table:

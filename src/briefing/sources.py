@@ -220,11 +220,14 @@ def _meta_problems(source: SourceFile, stem: str) -> list[Problem]:
     return problems
 
 
-def read_sources(sources_dir: Path | str, cached: bool = True) -> list[SourceFile]:
+def read_sources(
+    sources_dir: Path | str, cached: bool = True, store: SourcesCache | None = None
+) -> list[SourceFile]:
     """Read and check every ``*.md`` source in ``sources_dir`` (hidden files never count).
 
     With ``cached``, through the cache (:class:`briefing.cache.SourcesCache`, which needs
-    pyarrow); without, every file is parsed (what the light ``briefing dates`` does).
+    pyarrow: ``store``, when its index is read already); without, every file is parsed
+    (what the light ``briefing dates`` does).
 
     Raises
     ------
@@ -236,7 +239,8 @@ def read_sources(sources_dir: Path | str, cached: bool = True) -> list[SourceFil
     paths = list_inputs(sources_dir, PATTERNS["sources"])
     if not paths:
         raise SourceValidationError([Problem(folder, 0, "", "no source files (*.md) found")])
-    store = SourcesCache(cache_folder() if cached else None, sources_dir, FIELDS)
+    if store is None:
+        store = SourcesCache(cache_folder() if cached else None, sources_dir, FIELDS)
     sources, problems = [], []
     for path in paths:
         source, found = _cached_source(store, path, f"{folder}/{path.name}")
@@ -287,26 +291,27 @@ def load_sources(sources_dir: Path | str) -> pd.DataFrame:
     """
     import pandas as pd
 
-    frame = _indexed_sources(Path(sources_dir))
+    store = SourcesCache(cache_folder(), Path(sources_dir), FIELDS)  # its index read once
+    frame = _indexed_sources(store, Path(sources_dir))
     if frame is None:  # a source new, changed, gone or with a problem: each checked
         rows = [
             {**{key: source.meta.get(key, "") for key in FIELDS},
              "text": source.text, "path": source.path}
-            for source in read_sources(sources_dir)
+            for source in read_sources(sources_dir, store=store)
         ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
     frame["published"] = pd.to_datetime(frame["published"], format="%Y-%m-%d")
     return frame.sort_values("source_id", ignore_index=True)
 
 
-def _indexed_sources(sources_dir: Path):
+def _indexed_sources(store: SourcesCache, sources_dir: Path):
     """The sources' frame (as :func:`load_sources` makes it, unsorted, ``published`` as
-    text) from the cache's index, a column at a time, when every source in the folder is
-    in it as it is now and nothing else is (:meth:`briefing.cache.SourcesCache.rows_of`);
-    else ``None``. Each file is still read (from the render's snapshot) and hashed."""
+    text) from the index of ``store`` (``sources_dir``'s), a column at a time, when every
+    source in the folder is in it as it is now and nothing else is
+    (:meth:`briefing.cache.SourcesCache.rows_of`); else ``None``. Each file is still read
+    (from the render's snapshot) and hashed."""
     import pandas as pd
 
-    store = SourcesCache(cache_folder(), sources_dir, FIELDS)
     paths = list_inputs(sources_dir, PATTERNS["sources"])
     if store.table is None or not paths:
         return None

@@ -116,6 +116,8 @@ def grouped_lists(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataF
     group, in the keys' order, and the list of its ``column`` values in table order (rows
     with a missing key left out); grouped by the keys' codes and one stable sort, not a
     Python call per group (tens of thousands of groups at a million claims)."""
+    import itertools
+
     import numpy as np
 
     codes = [pd.factorize(frame[key], sort=True)[0] for key in keys]
@@ -125,9 +127,9 @@ def grouped_lists(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataF
     changes = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
     starts = np.flatnonzero(np.concatenate([[len(order) > 0], changes]))
     values = frame[column].iloc[order].tolist()
-    ends = [*starts[1:].tolist(), len(order)][: len(starts)]
+    bounds = [*starts.tolist(), len(order)]  # each group's first row, then the end
     grouped = frame[keys].iloc[order[starts]].reset_index(drop=True)
-    lists = [values[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+    lists = [values[a:b] for a, b in itertools.pairwise(bounds)]
     grouped[column] = pd.Series(lists, dtype=object)
     return grouped
 
